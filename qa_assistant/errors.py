@@ -1,0 +1,36 @@
+"""The one user-facing error type, and the reasons a document cannot be read."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """A problem the user can fix. The message says what is wrong and how to fix it.
+
+    The CLI prints ``str(error)`` as one line and exits 1; the UI shows it as an error box.
+    """
+
+
+class IndexMissingError(QAError):
+    """There is no index to answer from yet."""
+
+
+class IndexMismatchError(QAError):
+    """The index was built with other settings (model, dimension, chunking)."""
+
+
+class IndexBusyError(QAError):
+    """Another process is updating the index."""
+
+
+class DocumentError(QAError):
+    """One document cannot be read. ``reason`` is short and stable, shown in failure tables.
+
+    Stable reasons used across the project (tests and the UI rely on these words):
+    ``password-protected``, ``cannot be read``, ``no extractable text (scanned?)``,
+    ``empty file``, ``unsupported file type``, ``too large``, ``timed out``.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)

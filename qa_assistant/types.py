@@ -1,0 +1,145 @@
+"""Plain data passed between the stages and out to the CLI and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The cleaned text of one physical page (1-based ``number``)."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """A document as read from disk: its cleaned pages and a title."""
+
+    pages: list[PageText]
+    title: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage cut from a document before it is stored.
+
+    ``start``/``end`` are offsets into the document text (pages joined by ``PAGE_JOIN``);
+    ``page_spans`` lists ``(offset_in_text, page_number)`` pairs, the first at offset 0,
+    saying on which page each part of ``text`` stands.
+    """
+
+    text: str
+    start: int
+    end: int
+    page_spans: list[tuple[int, int]]
+    n_tokens: int
+
+    def page_at(self, offset: int) -> int:
+        """The page on which character ``offset`` of ``text`` stands."""
+        page = self.page_spans[0][1]
+        for span_start, span_page in self.page_spans:
+            if span_start > offset:
+                break
+            page = span_page
+        return page
+
+
+@dataclass
+class Citation:
+    """One cited passage: where it stands and which sentences in it answer."""
+
+    n: int
+    document: str
+    page: int
+    text: str
+    highlight: list[tuple[int, int]]
+    score: float
+    title: str = ""
+    passage_id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The CONTRACT's citation object (plus the title)."""
+        return {
+            "n": self.n,
+            "document": self.document,
+            "page": self.page,
+            "text": self.text,
+            "highlight": [list(span) for span in self.highlight],
+            "score": round(float(self.score), 6),
+            "title": self.title,
+        }
+
+
+@dataclass
+class Answer:
+    """The reply to one question."""
+
+    question: str
+    answered: bool
+    answer: str
+    citations: list[Citation]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CONTRACT's ``ask --json`` object."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass
+class FailedDocument:
+    """A document that could not be indexed, and why."""
+
+    document: str
+    error: str
+
+
+@dataclass
+class IndexReport:
+    """What one ``index`` run did (the CONTRACT's ``index --json`` object)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[FailedDocument] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The CONTRACT's ``index --json`` object."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One indexed document, as listed in status and the collection overview."""
+
+    path: str
+    title: str
+    pages: int
+    passages: int
+    year: int | None
+    size: int
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """An acronym and its long form, as defined in the reports."""
+
+    acronym: str
+    expansion: str
+    documents: tuple[str, ...]
+    count: int

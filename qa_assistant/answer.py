@@ -1,0 +1,163 @@
+"""Rerank the fused candidates at sentence level, pick the answering sentence(s), and decide
+whether the reports answer at all.
+
+No cross-encoder with bundled weights exists on PyPI (checked 2026-11-28), so the reranker
+uses what is at hand: the encoder's similarity of the question to each sentence of the top
+passages (one batched encode), the IDF-weighted share of question terms a sentence holds,
+and the first-stage scores. The best sentence is the answer and the highlight; the page of
+a citation is the page that sentence stands on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import split_sentences
+from .embedding import Embedder
+from .retrieval import Candidate, Retriever, drop_near_duplicates
+from .types import Citation
+
+NO_ANSWER_TEXT = (
+    "The reports don't say. Nothing in the indexed reports answers this question; the "
+    "closest passages are listed below as related reading."
+)
+
+
+@dataclass(frozen=True)
+class AnswerParams:
+    """Weights of the reranker and the no-answer threshold (see README for how chosen)."""
+
+    rerank_depth: int = 8  # passages whose sentences are embedded and scored
+    sentence_dense_weight: float = 0.5
+    sentence_coverage_weight: float = 0.5
+    passage_dense_weight: float = 0.35
+    passage_fused_weight: float = 0.15
+    sentence_weight: float = 0.5
+    answer_threshold: float = 0.45  # below: "the reports don't say"
+    second_sentence_ratio: float = 0.9
+    rerank: bool = True
+
+
+@dataclass
+class _Scored:
+    candidate: Candidate
+    spans: list[tuple[int, int]]
+    sentence_scores: list[float]
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.sentence_scores)) if self.sentence_scores else -1
+
+    @property
+    def best_score(self) -> float:
+        return max(self.sentence_scores) if self.sentence_scores else 0.0
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in split_sentences(text)] or [(0, len(text))]
+
+
+def compose_answer(
+    question_terms: list[str],
+    vector: np.ndarray,
+    candidates: list[Candidate],
+    retriever: Retriever,
+    embedder: Embedder,
+    top_k: int,
+    params: AnswerParams,
+    timings: dict[str, float],
+) -> tuple[bool, str, list[Citation]]:
+    """(answered, answer text with [n] markers, citations best first)."""
+    started = time.perf_counter()
+    pool = drop_near_duplicates(candidates, max(top_k, params.rerank_depth))
+    if not pool:
+        timings["rerank"] = time.perf_counter() - started
+        return False, NO_ANSWER_TEXT, []
+    top_fused = max(c.fused for c in pool) or 1.0
+    deep = pool[: params.rerank_depth] if params.rerank else []
+    scored: list[_Scored] = []
+    sentence_texts: list[str] = []
+    for candidate in pool:
+        text = candidate.row.text
+        spans = _sentence_spans(text)
+        coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
+        candidate.features["coverage"] = retriever.coverage(question_terms, text)
+        scored.append(_Scored(candidate, spans, coverage))
+        if candidate in deep:
+            sentence_texts.extend(text[a:b] for a, b in spans)
+    similarities = embedder.encode(sentence_texts) @ vector if sentence_texts else []
+    position = 0
+    for item in scored:
+        if item.candidate not in deep:
+            # Not embedded: the passage similarity stands in for its sentences'.
+            item.sentence_scores = [
+                params.sentence_dense_weight * item.candidate.dense
+                + params.sentence_coverage_weight * cov
+                for cov in item.sentence_scores
+            ]
+            continue
+        n = len(item.spans)
+        sims = similarities[position : position + n]
+        position += n
+        item.sentence_scores = [
+            params.sentence_dense_weight * float(sim) + params.sentence_coverage_weight * cov
+            for sim, cov in zip(sims, item.sentence_scores, strict=True)
+        ]
+    for item in scored:
+        c = item.candidate
+        c.score = (
+            params.passage_dense_weight * c.dense
+            + params.passage_fused_weight * (c.fused / top_fused)
+            + params.sentence_weight * item.best_score
+        )
+        c.features["best_sentence"] = item.best_score
+    if params.rerank:
+        scored[: len(deep)] = sorted(scored[: len(deep)], key=lambda s: -s.candidate.score)
+    timings["rerank"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    cited = scored[:top_k]
+    citations = []
+    for n, item in enumerate(cited, start=1):
+        row = item.candidate.row
+        a, b = item.spans[item.best]
+        citations.append(
+            Citation(
+                n=n,
+                document=row.document,
+                page=row.page_at(a),
+                text=row.text,
+                highlight=[(a, b)],
+                score=item.candidate.score,
+                title=row.title,
+                passage_id=row.id,
+            )
+        )
+    best = cited[0]
+    answered = best.best_score >= params.answer_threshold
+    if not answered:
+        timings["answer"] = time.perf_counter() - started
+        return False, NO_ANSWER_TEXT, citations
+    a, b = best.spans[best.best]
+    parts = [f"{best.candidate.row.text[a:b]} [1]"]
+    runner_up = max(
+        (
+            (score, n, i)
+            for n, item in enumerate(cited[:3], start=1)
+            for i, score in enumerate(item.sentence_scores)
+            if not (n == 1 and i == best.best)
+        ),
+        default=None,
+    )
+    if runner_up and runner_up[0] >= params.second_sentence_ratio * best.best_score:
+        _, n, i = runner_up
+        a2, b2 = cited[n - 1].spans[i]
+        parts.append(f"{cited[n - 1].candidate.row.text[a2:b2]} [{n}]")
+        if (a2, b2) not in citations[n - 1].highlight:
+            citations[n - 1].highlight.append((a2, b2))
+            citations[n - 1].highlight.sort()
+    timings["answer"] = time.perf_counter() - started
+    return True, " ".join(parts), citations

@@ -1,0 +1,276 @@
+"""The assistant: one loaded model and index, answering questions with cited passages.
+
+It is what the CLI and the Streamlit app hold. It follows the index folder: when an update
+makes a new generation live, the next question is answered from it; until then, from the
+previous complete one. Safe to share between threads (the app's sessions).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer import AnswerParams, compose_answer
+from .config import ChunkSettings, default_index_dir
+from .embedding import Embedder, SentenceTransformerEmbedder
+from .errors import QAError
+from .indexer import Progress, build_record, check_compatible, update_index
+from .lexical import fold, query_terms
+from .retrieval import Query, RetrievalParams, Retriever
+from .store import FEEDBACK_FILE, Store, current_generation
+from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Snapshot:
+    """One live generation, opened: the store, its retriever and its glossary lookups."""
+
+    folder: Path
+    store: Store
+    retriever: Retriever
+    acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
+    long_forms: dict[str, GlossaryEntry]  # folded long form → entry
+
+
+class Assistant:
+    """Answers questions over the index in ``index_dir``; see the module docstring."""
+
+    def __init__(
+        self,
+        index_dir: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        retrieval: RetrievalParams | None = None,
+        answering: AnswerParams | None = None,
+        chunking: ChunkSettings | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.embedder = embedder or SentenceTransformerEmbedder()
+        self.retrieval_params = retrieval or RetrievalParams()
+        self.answer_params = answering or AnswerParams()
+        self.chunking = chunking or ChunkSettings()
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # ---- the live index -------------------------------------------------------------------
+    def has_index(self) -> bool:
+        """Whether a complete index exists to answer from."""
+        return current_generation(self.index_dir) is not None
+
+    def _current(self) -> _Snapshot:
+        live = current_generation(self.index_dir)
+        snapshot = self._snapshot
+        if snapshot is not None and live is not None and snapshot.folder == live:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None or self._snapshot.folder != live:
+                self._snapshot = self._open()
+            return self._snapshot
+
+    def _open(self) -> _Snapshot:
+        store = Store.open_current(self.index_dir)
+        record = build_record(self.embedder, self.chunking)
+        check_compatible(store.meta(), record, self.index_dir)
+        glossary = store.glossary()
+        return _Snapshot(
+            folder=store.folder,
+            store=store,
+            retriever=Retriever(store, self.embedder, self.retrieval_params),
+            acronyms={fold(e.acronym): e for e in glossary},
+            long_forms={fold(e.expansion): e for e in glossary},
+        )
+
+    # ---- asking ---------------------------------------------------------------------------
+    def expansions(self, question: str) -> list[str]:
+        """Glossary forms to add to a question: long forms of its acronyms, and vice versa."""
+        snapshot = self._current()
+        found: list[str] = []
+        for word in question.replace("’", "'").split():
+            word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
+            entry = snapshot.acronyms.get(fold(word))
+            if entry and sum(ch.isupper() for ch in word) >= 2:
+                found.append(entry.expansion)
+        folded = fold(question)
+        for long_form, entry in snapshot.long_forms.items():
+            if len(long_form) > 8 and long_form in folded:
+                found.append(entry.acronym)
+        return list(dict.fromkeys(found))
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[str] = (),
+        top_k: int = 5,
+        documents: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``history`` are the earlier questions, oldest first.
+
+        ``documents`` restricts the search to these report paths or folders (relative to
+        the documents folder, as listed by ``documents()``).
+        """
+        question = (question or "").strip()
+        if not question:
+            raise QAError("The question is empty. Type a question about the reports.")
+        if top_k < 1:
+            raise QAError(f"top_k must be at least 1 (got {top_k})")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        snapshot = self._current()
+        document_ids = None
+        if documents:
+            document_ids = snapshot.store.document_ids(list(documents))
+        query = Query(
+            text=question,
+            history=[h for h in history if h and h.strip()],
+            expansions=self.expansions(question),
+            document_ids=document_ids,
+        )
+        retriever = snapshot.retriever
+        vector = retriever.query_vector(query, timings)
+        candidates = retriever.retrieve(query, vector, timings)
+        answered, text, citations = compose_answer(
+            query_terms(query.search_text),
+            vector,
+            candidates,
+            retriever,
+            self.embedder,
+            top_k,
+            self.answer_params,
+            timings,
+        )
+        timings["total"] = time.perf_counter() - started
+        return Answer(question, answered, text, citations, timings)
+
+    # ---- the collection -------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed reports."""
+        return self._current().store.documents()
+
+    def glossary(self) -> list[GlossaryEntry]:
+        """Acronyms defined in the reports, with their long forms."""
+        return self._current().store.glossary()
+
+    def failures(self) -> list[tuple[str, str]]:
+        """Files the last update could not read: (path, reason)."""
+        failures = self._current().store.failures()
+        return sorted((path, error) for path, (_, _, error) in failures.items())
+
+    def status(self) -> dict:
+        """Documents, pages, passages, model, index type and when built."""
+        if not self.has_index():
+            return {
+                "index": str(self.index_dir),
+                "exists": False,
+                "documents": 0,
+                "pages": 0,
+                "passages": 0,
+                "model": self.embedder.name,
+            }
+        snapshot = self._current()
+        meta = snapshot.store.meta()
+        documents, pages, passages = snapshot.store.counts()
+        return {
+            "index": str(self.index_dir),
+            "exists": True,
+            "documents": documents,
+            "pages": pages,
+            "passages": passages,
+            "failed": len(snapshot.store.failures()),
+            "model": meta.get("model", ""),
+            "dim": int(meta.get("dim", "0") or 0),
+            "max_tokens": int(meta.get("max_tokens", "0") or 0),
+            "vector_index": snapshot.store.vectors.kind,
+            "built": meta.get("updated_at", ""),
+            "generation": snapshot.folder.name,
+        }
+
+    def suggested_questions(self, limit: int = 4) -> list[str]:
+        """Starter questions drawn from the collection's acronyms and report titles."""
+        suggestions: list[str] = []
+        entries = sorted(self.glossary(), key=lambda e: (-len(e.documents), -e.count))
+        for entry in entries[: max(1, limit // 2)]:
+            suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
+        for document in self.documents():
+            if len(suggestions) >= limit:
+                break
+            suggestions.append(f"What are the main points of “{document.title}”?")
+        return suggestions[:limit]
+
+    # ---- updating -------------------------------------------------------------------------
+    def update(
+        self,
+        documents_dir: Path,
+        *,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        wait_seconds: float = 0.0,
+    ) -> IndexReport:
+        """Bring the index up to date with ``documents_dir`` (this assistant's model)."""
+        report = update_index(
+            Path(documents_dir),
+            self.index_dir,
+            self.embedder,
+            settings=self.chunking,
+            rebuild=rebuild,
+            progress=progress,
+            wait_seconds=wait_seconds,
+        )
+        return report
+
+    # ---- feedback -------------------------------------------------------------------------
+    def record_feedback(self, answer: Answer, rating: int, history: Sequence[str] = ()) -> None:
+        """Store a thumbs up (+1) or down (-1) with the question and its citations."""
+        if rating not in (1, -1):
+            raise QAError(f"rating must be 1 (thumbs up) or -1 (thumbs down); got {rating}")
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.index_dir / FEEDBACK_FILE)
+        try:
+            with conn:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at TEXT, "
+                    "question TEXT, history TEXT, answered INTEGER, answer TEXT, "
+                    "citations TEXT, rating INTEGER)"
+                )
+                conn.execute(
+                    "INSERT INTO feedback(at, question, history, answered, answer, citations, "
+                    "rating) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        answer.question,
+                        json.dumps(list(history)),
+                        int(answer.answered),
+                        answer.answer,
+                        json.dumps(
+                            [
+                                {"document": c.document, "page": c.page, "passage_id": c.passage_id}
+                                for c in answer.citations
+                            ]
+                        ),
+                        rating,
+                    ),
+                )
+        finally:
+            conn.close()
+
+    def feedback(self) -> list[dict]:
+        """Stored feedback rows, newest first."""
+        path = self.index_dir / FEEDBACK_FILE
+        if not path.exists():
+            return []
+        conn = sqlite3.connect(path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id DESC")]
+        except sqlite3.OperationalError:
+            return []
+        finally:
+            conn.close()

@@ -1,0 +1,257 @@
+"""The ``qa-assistant`` command line (see ../shared/CONTRACT.md and the README).
+
+Exit codes: 0 done; 1 a user-facing error (one line on stderr saying what and how to fix
+it); 2 bad usage. ``--json`` prints one JSON object on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .config import default_documents_dir, default_index_dir
+from .errors import QAError
+
+
+def _add_common(parser: argparse.ArgumentParser, *, documents: bool = False) -> None:
+    parser.add_argument(
+        "--index", type=Path, help="index folder (default: $QA_ASSISTANT_INDEX or index/)"
+    )
+    if documents:
+        parser.add_argument(
+            "--documents",
+            type=Path,
+            help="documents folder (default: $QA_ASSISTANT_DOCUMENTS or documents/)",
+        )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per CONTRACT command."""
+    parser = argparse.ArgumentParser(
+        prog="qa-assistant",
+        description="Answer questions over PDF/TXT/MD reports with page-level citations, offline.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser("index", help="bring the index up to date with the documents")
+    _add_common(index, documents=True)
+    index.add_argument("--rebuild", action="store_true", help="start the index over")
+    index.add_argument("--no-progress", action="store_true", help="no progress bars")
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another index run to finish (default: stop at once)",
+    )
+
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", help="the question")
+    ask.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="Q",
+        help="an earlier question of the conversation (repeat, oldest first)",
+    )
+    ask.add_argument("--top-k", type=int, default=5, help="citations to return (default 5)")
+    ask.add_argument(
+        "--document",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="search only this report or folder (repeatable)",
+    )
+    _add_common(ask)
+
+    evaluate = commands.add_parser("eval", help="recall@1/5, MRR@10 on a question set")
+    evaluate.add_argument("questions", type=Path, help="JSON-lines question set")
+    evaluate.add_argument(
+        "--top-k", type=int, default=10, help="citations per question (default 10)"
+    )
+    _add_common(evaluate)
+
+    status = commands.add_parser("status", help="what the index holds")
+    _add_common(status)
+
+    glossary = commands.add_parser("glossary", help="acronyms defined in the reports")
+    _add_common(glossary)
+    return parser
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for name in ("sentence_transformers", "transformers", "huggingface_hub", "faiss"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _progress_bars(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+    labels = {"read": "reading files", "embed": "embedding passages"}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(
+                total=total, desc=labels.get(stage, stage), unit="", file=sys.stderr, leave=False
+            )
+        bar.total = max(bar.total or 0, total)
+        bar.n = done
+        bar.refresh()
+
+    progress.close = lambda: [bar.close() for bar in bars.values()]  # type: ignore[attr-defined]
+    return progress
+
+
+def _assistant(args: argparse.Namespace):
+    from .assistant import Assistant
+
+    return Assistant(args.index or default_index_dir())
+
+
+def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
+    documents = args.documents or default_documents_dir()
+    progress = _progress_bars(not args.no_progress and not args.json and sys.stderr.isatty())
+    try:
+        report = _assistant(args).update(
+            documents, rebuild=args.rebuild, progress=progress, wait_seconds=args.wait
+        )
+    finally:
+        if progress:
+            progress.close()
+    data = report.to_json()
+    if not args.json:
+        print(
+            f"Indexed {documents}/ into {args.index or default_index_dir()}/ in "
+            f"{report.seconds:.1f} s: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
+            f"{len(report.failed)} failed."
+        )
+        print(
+            f"The index holds {report.documents} documents, {report.pages} pages, "
+            f"{report.passages} passages."
+        )
+        for failure in report.failed:
+            print(f"  skipped {failure.document}: {failure.error}")
+    return data
+
+
+def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
+    answer = _assistant(args).ask(
+        args.question, history=args.history, top_k=args.top_k, documents=args.document
+    )
+    if not args.json:
+        print(answer.answer)
+        print()
+        for citation in answer.citations:
+            snippet = (
+                " ".join(citation.text[a:b] for a, b in citation.highlight) or citation.text[:200]
+            )
+            print(f"[{citation.n}] {citation.document}, page {citation.page}: {snippet}")
+    return answer.to_json()
+
+
+def _cmd_eval(args: argparse.Namespace) -> dict[str, Any]:
+    from .evaluation import evaluate
+
+    report = evaluate(_assistant(args), args.questions, top_k=args.top_k)
+    if not args.json:
+        names = [
+            "recall@1",
+            "recall@5",
+            "mrr@10",
+            "answered_accuracy",
+            "no_answer_accuracy",
+            "answer_contains_gold",
+        ]
+        print(f"{'kind':<14}{'n':>4}" + "".join(f"{name:>22}" for name in names))
+        rows = [("all", report), *report["by_kind"].items()]
+        for kind, figures in rows:
+            cells = "".join(
+                f"{figures[name]:>22.3f}" if name in figures else f"{'-':>22}" for name in names
+            )
+            print(f"{kind:<14}{figures['questions']:>4}{cells}")
+        print(f"{report['seconds']:.1f} s for {report['questions']} questions")
+    return report
+
+
+def _cmd_status(args: argparse.Namespace) -> dict[str, Any]:
+    status = _assistant(args).status()
+    if not args.json:
+        if not status["exists"]:
+            print(f"No index in {status['index']}/. Build one: qa-assistant index")
+        else:
+            print(
+                f"{status['index']}/: {status['documents']} documents, {status['pages']} pages, "
+                f"{status['passages']} passages ({status['failed']} files failed); model "
+                f"{status['model']} ({status['dim']} dims, {status['vector_index']} index); "
+                f"built {status['built']}"
+            )
+    return status
+
+
+def _cmd_glossary(args: argparse.Namespace) -> dict[str, Any]:
+    entries = _assistant(args).glossary()
+    if not args.json:
+        for entry in entries:
+            print(f"{entry.acronym:<12} {entry.expansion}  ({len(entry.documents)} reports)")
+    return {
+        "glossary": [
+            {
+                "acronym": e.acronym,
+                "expansion": e.expansion,
+                "documents": list(e.documents),
+                "count": e.count,
+            }
+            for e in entries
+        ]
+    }
+
+
+COMMANDS = {
+    "index": _cmd_index,
+    "ask": _cmd_ask,
+    "eval": _cmd_eval,
+    "status": _cmd_status,
+    "glossary": _cmd_glossary,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    _quiet_libraries(args.verbose)
+    try:
+        data = COMMANDS[args.command](args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous index is unchanged.", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""Bring the index up to date with a documents folder: read → chunk → embed → store.
+
+Only what changed is touched: new files are added, changed files re-indexed, deleted files
+removed; an unchanged file (same size and mtime, or same content hash) is not read again.
+Files are read in a guarded worker process that runs ahead of the encoder, so PDF parsing
+overlaps embedding; passages of several documents are embedded together in large batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import chunk_document
+from .config import SUPPORTED_SUFFIXES, ChunkSettings
+from .embedding import Embedder
+from .errors import DocumentError, IndexMismatchError, QAError
+from .glossary import find_definitions
+from .lexical import lex_text
+from .store import IndexLock, Store, current_generation, new_generation
+from .types import FailedDocument, IndexReport, ReadDocument
+
+log = logging.getLogger(__name__)
+
+# progress(stage, done, total): stage is "scan", "read" or "embed".
+Progress = Callable[[str, int, int], None]
+Reader = Callable[[Iterable[Path]], Iterator[tuple[Path, "ReadDocument | DocumentError"]]]
+
+EMBED_BATCH_PASSAGES = 256
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file in the documents folder."""
+
+    path: Path
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+def scan_documents(folder: Path) -> list[SourceFile]:
+    """Supported files under ``folder`` (recursively, hidden ones skipped), by path."""
+    if not folder.is_dir():
+        raise QAError(
+            f"The documents folder {folder}/ does not exist. Create it and put PDF, TXT or MD "
+            "reports in it, or pass --documents DIR."
+        )
+    found: list[SourceFile] = []
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            path = Path(directory) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            relative = path.relative_to(folder).as_posix()
+            found.append(SourceFile(path, relative, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    """The content hash that decides whether a touched file really changed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_record(embedder: Embedder, settings: ChunkSettings) -> dict[str, str]:
+    """The settings an index is built with; a different record needs a rebuild."""
+    return {
+        "model": embedder.name,
+        "dim": str(embedder.dim),
+        "max_tokens": str(settings.max_tokens),
+        "overlap_tokens": str(settings.overlap_tokens),
+    }
+
+
+def check_compatible(meta: dict[str, str], record: dict[str, str], root: Path) -> None:
+    """Refuse to mix passages embedded or cut differently, naming the fix."""
+    differences = [
+        f"{key} {meta.get(key)!r} (index) vs {value!r} (now)"
+        for key, value in record.items()
+        if key in meta and meta[key] != value
+    ]
+    if differences:
+        raise IndexMismatchError(
+            f"The index in {root}/ was built with other settings: {'; '.join(differences)}. "
+            f"Rebuild it: qa-assistant index --rebuild --index {root}"
+        )
+
+
+def document_year(title: str, first_page: str) -> int | None:
+    """The report's year, from its title or else its first page."""
+    for text in (title, first_page[:2000]):
+        match = _YEAR.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _default_reader(paths: Iterable[Path]):
+    from .reading import ReaderPool
+
+    with ReaderPool() as pool:
+        yield from pool.imap(paths)
+
+
+class _Pending:
+    """Documents read and chunked, waiting for their passages to be embedded together."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[SourceFile, str, ReadDocument, list, str]] = []
+        self.passages = 0
+
+    def add(self, source, sha, document, chunks, kind) -> None:
+        self.items.append((source, sha, document, chunks, kind))
+        self.passages += len(chunks)
+
+
+def update_index(
+    documents_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    settings: ChunkSettings | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    reader: Reader | None = None,
+    wait_seconds: float = 0.0,
+) -> IndexReport:
+    """Make the index at ``index_dir`` match ``documents_dir``; see the module docstring.
+
+    Holds the index's writer lock; raises ``IndexBusyError`` if another update runs.
+    """
+    settings = settings or ChunkSettings()
+    started = time.perf_counter()
+    report = IndexReport()
+    record = build_record(embedder, settings)
+    files = scan_documents(documents_dir)
+    with IndexLock(index_dir, wait_seconds=wait_seconds):
+        live = None if rebuild else current_generation(index_dir)
+        stored, failures = {}, {}
+        if live is not None:
+            store = Store(live, readonly=True)
+            try:
+                check_compatible(store.meta(), record, index_dir)
+                stored, failures = store.stored_documents(), store.failures()
+            finally:
+                store.close()
+
+        to_read: list[tuple[SourceFile, str]] = []  # (file, "added" | "updated")
+        touched: list[tuple[SourceFile, str]] = []  # same content, new mtime
+        present = {f.relative for f in files}
+        for source in files:
+            known = stored.get(source.relative)
+            if known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
+                report.unchanged.append(source.relative)
+            elif known:
+                sha = file_sha256(source.path)
+                if sha == known.sha256:
+                    report.unchanged.append(source.relative)
+                    touched.append((source, sha))
+                else:
+                    to_read.append((source, "updated"))
+            elif source.relative in failures and failures[source.relative][:2] == (
+                source.size,
+                source.mtime_ns,
+            ):
+                report.failed.append(FailedDocument(source.relative, failures[source.relative][2]))
+            else:
+                to_read.append((source, "added"))
+        removed = sorted(path for path in stored if path not in present)
+        gone_failures = [path for path in failures if path not in present]
+
+        if not (to_read or touched or removed or gone_failures or live is None):
+            return _finish(report, index_dir, started)
+
+        with new_generation(index_dir, fresh=live is None) as target:
+            target.set_meta(record)
+            for path in removed:
+                target.remove_document(stored[path].id)
+                report.removed.append(path)
+            for path in gone_failures:
+                target.forget_failure(path)
+            for source, _sha in touched:
+                target.conn.execute(
+                    "UPDATE documents SET mtime_ns = ? WHERE path = ?",
+                    (source.mtime_ns, source.relative),
+                )
+            _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader)
+    return _finish(report, index_dir, started)
+
+
+def _finish(report: IndexReport, index_dir: Path, started: float) -> IndexReport:
+    live = current_generation(index_dir)
+    if live is not None:
+        store = Store(live, readonly=True)
+        report.documents, report.pages, report.passages = store.counts()
+        store.close()
+    report.seconds = time.perf_counter() - started
+    for name in ("added", "updated", "removed", "unchanged"):
+        getattr(report, name).sort()
+    report.failed.sort(key=lambda failure: failure.document)
+    return report
+
+
+def _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader) -> None:
+    reader = reader or _default_reader
+    kinds = {source.path: (source, kind) for source, kind in to_read}
+    total_passages = 0
+    done_files = 0
+    pending = _Pending()
+
+    def flush() -> None:
+        nonlocal total_passages
+        if not pending.items:
+            return
+        texts = [chunk.text for item in pending.items for chunk in item[3]]
+        vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+        offset = 0
+        for source, sha, document, chunks, kind in pending.items:
+            own = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            _store_document(target, source, sha, document, chunks, own, stored, kind, report)
+        total_passages += len(texts)
+        if progress:
+            progress("embed", total_passages, total_passages)
+        pending.__init__()
+
+    for path, result in reader([source.path for source, _ in to_read]):
+        source, kind = kinds[path]
+        done_files += 1
+        if progress:
+            progress("read", done_files, len(to_read))
+        if isinstance(result, DocumentError):
+            if kind == "updated":  # the old version is gone from disk: drop it from answers
+                target.remove_document(stored[source.relative].id)
+            target.record_failure(source.relative, source.size, source.mtime_ns, str(result))
+            report.failed.append(FailedDocument(source.relative, str(result)))
+            continue
+        chunks = chunk_document(result.pages, embedder.count_tokens, settings)
+        if not chunks:
+            error = DocumentError("no extractable text (scanned?)")
+            target.record_failure(source.relative, source.size, source.mtime_ns, str(error))
+            report.failed.append(FailedDocument(source.relative, str(error)))
+            continue
+        pending.add(source, file_sha256(source.path), result, chunks, kind)
+        if pending.passages >= EMBED_BATCH_PASSAGES:
+            flush()
+    flush()
+
+
+def _store_document(target, source, sha, document, chunks, vectors, stored, kind, report):
+    if kind == "updated":
+        target.remove_document(stored[source.relative].id)
+    target.forget_failure(source.relative)
+    full_text = "\n".join(page.text for page in document.pages)
+    glossary = [(a, e, n) for (a, e), n in find_definitions(full_text).items()]
+    first_page = document.pages[0].text if document.pages else ""
+    target.add_document(
+        path=source.relative,
+        title=document.title,
+        size=source.size,
+        mtime_ns=source.mtime_ns,
+        sha256=sha,
+        pages=len(document.pages),
+        year=document_year(document.title, first_page),
+        passages=[
+            (c.start, c.end, c.page_spans[0][1], c.page_spans, c.n_tokens, c.text, lex_text(c.text))
+            for c in chunks
+        ],
+        vectors=vectors,
+        glossary=glossary,
+    )
+    getattr(report, kind).append(source.relative)

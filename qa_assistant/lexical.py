@@ -1,0 +1,109 @@
+"""Words for lexical search: accents folded, acronyms and numbers kept as tokens.
+
+The same ``tokenize`` feeds the SQLite FTS5 index (through the ``lex`` column) and the
+questions, so "Obilić" finds "Obilic", "Cap-Haïtien" finds "Cap Haitien", "119,000"
+finds "119000" and "OMIK" stays one token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# FTS5 stems English words (porter) after its unicode61 tokenizer; '.' is kept inside tokens
+# so decimals like "1.4" stay whole. ``tokenize`` never leaves a stray '.' elsewhere.
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2 tokenchars '.'"
+
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+        "’": "'",
+        "‘": "'",
+    }
+)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves also according did does many much whether per s t one two""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Obilić" → "obilic", "Haïtien" → "haitien"."""
+    text = text.translate(_SPECIAL_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+def _normalise_number(token: str) -> str:
+    if _THOUSANDS.match(token):
+        return token.replace(",", "")
+    return token.replace(",", ".")
+
+
+def tokenize(text: str) -> list[str]:
+    """Folded tokens: words (possessive 's and inner apostrophes dropped) and numbers."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(fold(text)):
+        token = match.group(0)
+        if token[0].isdigit():
+            tokens.append(_normalise_number(token))
+        else:
+            base = token[:-2] if token.endswith("'s") else token
+            tokens.append(base.replace("'", ""))
+    return tokens
+
+
+def lex_text(text: str) -> str:
+    """What is stored in the FTS5 ``lex`` column for a passage."""
+    return " ".join(tokenize(text))
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct content tokens of a question, in order, stopwords dropped."""
+    seen: dict[str, None] = {}
+    for token in tokenize(text):
+        if token in STOPWORDS or (len(token) == 1 and not token.isdigit()):
+            continue
+        seen.setdefault(token, None)
+    return list(seen)
+
+
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression that ORs the quoted terms (quotes make every term literal)."""
+    return " OR ".join(f'"{term}"' for term in terms)
+
+
+@lru_cache(maxsize=4096)
+def stem_key(token: str) -> str:
+    """A crude stem for matching question words to passage words without a stemmer.
+
+    Six leading characters conflate "prosecuted"/"prosecution" and "trained"/"training";
+    numbers and short words must match exactly.
+    """
+    if token[0].isdigit() or len(token) <= 4:
+        return token
+    return token[:6] if len(token) > 6 else token.rstrip("s")

@@ -1,0 +1,186 @@
+"""Question → ranked passages: a lexical leg (BM25 over FTS5) and a dense leg (FAISS),
+fused by weighted reciprocal rank, near-duplicates dropped.
+
+Each stage is a separate method with its own timing, so reranking and answering slot in
+after ``retrieve`` and the benchmark can time every stage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .embedding import Embedder
+from .lexical import fold, fts_query, query_terms, stem_key, tokenize
+from .store import PassageRow, Store
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Tunable settings of first-stage retrieval (chosen on SciFact train; see README)."""
+
+    candidates: int = 50  # per leg
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    history_weight: float = 0.35  # how much an earlier question pulls on a follow-up
+
+
+@dataclass
+class Query:
+    """What is searched for: the question, the earlier questions, glossary expansions."""
+
+    text: str
+    history: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+    document_ids: list[int] | None = None  # None: the whole collection
+
+    @property
+    def search_text(self) -> str:
+        """The question with its acronyms spelled out (and long forms abbreviated)."""
+        return " ".join([self.text, *self.expansions])
+
+
+@dataclass
+class Candidate:
+    """A passage on its way through the ranking stages."""
+
+    id: int
+    fused: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+    row: PassageRow | None = None
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _rrf(ranked: list[tuple[int, float]], weight: float, k: int, into: dict[int, float]) -> None:
+    for rank, (passage_id, _) in enumerate(ranked):
+        into[passage_id] = into.get(passage_id, 0.0) + weight / (k + rank + 1)
+
+
+class Retriever:
+    """Hybrid first-stage retrieval over one store generation."""
+
+    def __init__(self, store: Store, embedder: Embedder, params: RetrievalParams | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.params = params or RetrievalParams()
+        self._passage_count = max(1, store.counts()[2])
+        self._frequency = lru_cache(maxsize=8192)(store.passage_frequency)
+
+    def idf(self, term: str) -> float:
+        """Inverse passage frequency of a token (BM25's form, never negative)."""
+        df = self._frequency(term)
+        return float(np.log(1.0 + (self._passage_count - df + 0.5) / (df + 0.5)))
+
+    def query_vector(self, query: Query, timings: dict[str, float]) -> np.ndarray:
+        """The question's vector, pulled toward the earlier question for a follow-up."""
+        started = time.perf_counter()
+        vector = self.embedder.encode_query(query.search_text)
+        if query.history and self.params.history_weight > 0:
+            earlier = self.embedder.encode_query(query.history[-1])
+            vector = vector + self.params.history_weight * earlier
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        timings["encode"] = time.perf_counter() - started
+        return vector.astype(np.float32)
+
+    def retrieve(self, query: Query, vector: np.ndarray, timings: dict[str, float]):
+        """Fused candidates, best first, with their passages loaded, duplicates dropped."""
+        p = self.params
+        allowed = None
+        if query.document_ids is not None:
+            allowed = self.store.passage_ids_of(query.document_ids)
+
+        started = time.perf_counter()
+        terms = query_terms(query.search_text)
+        lexical = self.store.lexical_search(fts_query(terms), p.candidates, query.document_ids)
+        history_lexical: list[tuple[int, float]] = []
+        if query.history:
+            extra = [t for t in query_terms(" ".join(query.history[-1:])) if t not in terms]
+            if extra:
+                history_lexical = self.store.lexical_search(
+                    fts_query(terms + extra), p.candidates, query.document_ids
+                )
+        timings["lexical"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        dense = self.store.vectors.search(vector, p.candidates, allowed)
+        timings["dense"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        fused: dict[int, float] = {}
+        _rrf(dense, p.dense_weight, p.rrf_k, fused)
+        _rrf(lexical, p.lexical_weight, p.rrf_k, fused)
+        _rrf(history_lexical, p.lexical_weight * p.history_weight, p.rrf_k, fused)
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        ranked = sorted(fused.items(), key=lambda item: -item[1])
+        rows = self.store.passages([pid for pid, _ in ranked])
+        candidates = [
+            Candidate(
+                id=pid,
+                fused=score,
+                dense=dense_scores.get(pid, 0.0),
+                lexical=lexical_scores.get(pid, 0.0),
+                row=rows[pid],
+            )
+            for pid, score in ranked
+            if pid in rows
+        ]
+        self._fill_missing_dense(candidates, vector)
+        timings["fusion"] = time.perf_counter() - started
+        return candidates
+
+    def _fill_missing_dense(self, candidates: list[Candidate], vector: np.ndarray) -> None:
+        """Cosine for candidates that only the lexical leg found (reconstructed vectors)."""
+        missing = [c for c in candidates if c.dense == 0.0]
+        if not missing:
+            return
+        vectors = self.store.vectors.reconstruct([c.id for c in missing])
+        if vectors is None:
+            return
+        for candidate, row in zip(missing, vectors @ vector, strict=True):
+            candidate.dense = float(row)
+
+    def coverage(self, terms: list[str], text: str) -> float:
+        """IDF-weighted share of the question's terms that occur in ``text`` (0–1)."""
+        if not terms:
+            return 0.0
+        present = {stem_key(token) for token in tokenize(text)}
+        total = hit = 0.0
+        for term in terms:
+            weight = self.idf(term)
+            total += weight
+            if stem_key(term) in present:
+                hit += weight
+        return hit / total if total else 0.0
+
+
+def drop_near_duplicates(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Best-first candidates without overlapping windows of one document or repeated text."""
+    kept: list[Candidate] = []
+    seen_text: set[str] = set()
+    for candidate in candidates:
+        row = candidate.row
+        key = " ".join(fold(row.text).split())[:400]
+        if key in seen_text:
+            continue
+        overlapping = False
+        for other in kept:
+            o = other.row
+            if o.document_id != row.document_id:
+                continue
+            shared = min(o.end, row.end) - max(o.start, row.start)
+            if shared > 0.5 * min(o.end - o.start, row.end - row.start):
+                overlapping = True
+                break
+        if overlapping:
+            continue
+        seen_text.add(key)
+        kept.append(candidate)
+        if len(kept) >= limit:
+            break
+    return kept

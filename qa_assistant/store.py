@@ -1,0 +1,535 @@
+"""The index on disk: SQLite for documents, passages, full-text search and build settings,
+FAISS for passage vectors — written as generations so every state on disk is complete.
+
+Layout of an index folder::
+
+    index/CURRENT          name of the live generation ("gen-000004")
+    index/gen-000004/      store.sqlite + vectors.faiss: one consistent state
+    index/.lock            held by the one process that is updating
+    index/feedback.sqlite  thumbs up/down from the app (kept across generations)
+
+An update copies the live generation into a new folder, changes the copy, flushes it to disk
+and only then points ``CURRENT`` at it with an atomic rename. A run killed at any moment
+leaves ``CURRENT`` naming the previous, complete generation; the half-written folder is
+swept away by the next run. Readers open whatever ``CURRENT`` names and notice a switch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexBusyError, IndexMissingError, QAError
+from .lexical import FTS_TOKENIZER
+from .types import DocumentInfo, GlossaryEntry
+from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+CURRENT = "CURRENT"
+STORE_FILE = "store.sqlite"
+VECTORS_FILE = "vectors.faiss"
+LOCK_FILE = ".lock"
+FEEDBACK_FILE = "feedback.sqlite"
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    passages INTEGER NOT NULL,
+    year INTEGER,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    page_spans TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id, ordinal);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(lex, tokenize="{FTS_TOKENIZER}");
+CREATE TABLE IF NOT EXISTS failures (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    error TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS glossary (
+    acronym TEXT NOT NULL,
+    expansion TEXT NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS glossary_acronym ON glossary(acronym);
+"""
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """A stored passage with what a citation needs."""
+
+    id: int
+    document_id: int
+    document: str
+    title: str
+    ordinal: int
+    start: int
+    end: int
+    page: int
+    page_spans: list[tuple[int, int]]
+    text: str
+
+    def page_at(self, offset: int) -> int:
+        """The page on which character ``offset`` of ``text`` stands."""
+        page = self.page_spans[0][1]
+        for span_start, span_page in self.page_spans:
+            if span_start > offset:
+                break
+            page = span_page
+        return page
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What is needed to decide whether a file changed since it was indexed."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder of the index at ``root``, or None if there is none."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    folder = root / name
+    return folder if name.startswith("gen-") and (folder / STORE_FILE).is_file() else None
+
+
+class Store:
+    """One generation of the index: its SQLite database and its vectors."""
+
+    def __init__(self, folder: Path, *, readonly: bool = True) -> None:
+        self.folder = folder
+        self.readonly = readonly
+        self._local = threading.local()  # readers: one connection per thread
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        if not readonly:
+            self.conn.executescript(_SCHEMA)
+        else:
+            self.conn.execute("SELECT 1 FROM meta LIMIT 1")  # fail now if it is not an index
+        self._vectors: VectorIndex | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (a writer has exactly one)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if not self.readonly and self._connections:
+                return self._connections[0]
+            conn = _connect(self.folder / STORE_FILE, readonly=self.readonly)
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @classmethod
+    def open_current(cls, root: Path) -> Store:
+        """Open the live generation read-only, or explain how to build one."""
+        for _ in range(3):  # the generation can be swept between reading CURRENT and opening
+            folder = current_generation(root)
+            if folder is None:
+                break
+            try:
+                return cls(folder, readonly=True)
+            except (sqlite3.OperationalError, sqlite3.DatabaseError):
+                time.sleep(0.05)
+        raise IndexMissingError(
+            f"No index in {root}/. Build one: qa-assistant index --documents DIR --index {root}"
+        )
+
+    def close(self) -> None:
+        """Close the database connections."""
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # ---- settings -------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        """The build settings and bookkeeping stored with the index."""
+        return dict(self.conn.execute("SELECT key, value FROM meta"))
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Store build settings (inside the caller's transaction)."""
+        self.conn.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
+
+    # ---- vectors --------------------------------------------------------------------------
+    @property
+    def vectors(self) -> VectorIndex:
+        """The FAISS index of this generation, loaded on first use."""
+        if self._vectors is None:
+            dim = int(self.meta().get("dim", "0") or 0)
+            self._vectors = VectorIndex.load(self.folder / VECTORS_FILE, dim)
+        return self._vectors
+
+    def attach_vectors(self, vectors: VectorIndex) -> None:
+        """Use a freshly made vector index (a rebuild, or a change of dimension)."""
+        self._vectors = vectors
+
+    # ---- documents ------------------------------------------------------------------------
+    def stored_documents(self) -> dict[str, StoredDocument]:
+        """Indexed documents by relative path."""
+        rows = self.conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM documents")
+        return {row[1]: StoredDocument(*row) for row in rows}
+
+    def failures(self) -> dict[str, tuple[int, int, str]]:
+        """Files that could not be read last time: path → (size, mtime_ns, error)."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM failures")
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every indexed document, by path."""
+        rows = self.conn.execute(
+            "SELECT path, title, pages, passages, year, size, indexed_at FROM documents "
+            "ORDER BY path"
+        )
+        return [DocumentInfo(*row) for row in rows]
+
+    def document_ids(self, paths: Sequence[str]) -> list[int]:
+        """Ids of the documents whose path is given or lies under a given folder."""
+        ids: set[int] = set()
+        for path in paths:
+            folder = path.rstrip("/") + "/"
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE path = ? OR substr(path, 1, ?) = ?",
+                (path, len(folder), folder),
+            )
+            ids.update(row[0] for row in rows)
+        return sorted(ids)
+
+    def passage_ids_of(self, document_ids: Sequence[int]) -> np.ndarray:
+        """Passage ids of the given documents."""
+        if not document_ids:
+            return np.zeros(0, dtype=np.int64)
+        marks = ",".join("?" * len(document_ids))
+        rows = self.conn.execute(
+            f"SELECT id FROM passages WHERE document_id IN ({marks})", list(document_ids)
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def counts(self) -> tuple[int, int, int]:
+        """(documents, pages, passages) in the index."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(pages), 0), coalesce(sum(passages), 0) FROM documents"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    # ---- passages -------------------------------------------------------------------------
+    def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        """Stored passages by id (ids that do not exist are left out)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT p.id, p.document_id, d.path, d.title, p.ordinal, p.start, p.end, p.page, "
+            "p.page_spans, p.text FROM passages p JOIN documents d ON d.id = p.document_id "
+            f"WHERE p.id IN ({marks})",
+            [int(i) for i in ids],
+        )
+        result: dict[int, PassageRow] = {}
+        for row in rows:
+            spans = [tuple(span) for span in json.loads(row[8])]
+            result[row[0]] = PassageRow(*row[:8], page_spans=spans, text=row[9])
+        return result
+
+    def lexical_search(
+        self, match: str, limit: int, document_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """BM25 over passages for an FTS5 MATCH expression: (passage id, score), best first.
+
+        Scores are positive, larger is better (FTS5's bm25() is negated).
+        """
+        if not match:
+            return []
+        sql = "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
+        params: list = [match]
+        if document_ids is not None:
+            if not document_ids:
+                return []
+            marks = ",".join("?" * len(document_ids))
+            sql += f" AND rowid IN (SELECT id FROM passages WHERE document_id IN ({marks}))"
+            params.extend(document_ids)
+        sql += " ORDER BY bm25(passages_fts) LIMIT ?"
+        params.append(limit)
+        try:
+            return [(int(r[0]), float(r[1])) for r in self.conn.execute(sql, params)]
+        except sqlite3.OperationalError as exc:  # a malformed expression must not kill a query
+            log.warning("lexical search failed for %r: %s", match, exc)
+            return []
+
+    def passage_frequency(self, term: str) -> int:
+        """In how many passages a (tokenized) term occurs."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{term}"',)
+        ).fetchone()
+        return int(row[0])
+
+    # ---- glossary -------------------------------------------------------------------------
+    def glossary(self) -> list[GlossaryEntry]:
+        """Acronyms with their most frequent expansion and the documents that define them."""
+        rows = self.conn.execute(
+            "SELECT g.acronym, g.expansion, group_concat(d.path, char(31)), sum(g.count) "
+            "FROM glossary g JOIN documents d ON d.id = g.document_id "
+            "GROUP BY g.acronym, lower(g.expansion) ORDER BY g.acronym, sum(g.count) DESC"
+        )
+        best: dict[str, GlossaryEntry] = {}
+        for acronym, expansion, paths, count in rows:
+            if acronym not in best:
+                docs = tuple(sorted(set(paths.split(chr(31)))))
+                best[acronym] = GlossaryEntry(acronym, expansion, docs, int(count))
+        return sorted(best.values(), key=lambda entry: entry.acronym.lower())
+
+    # ---- writing (only on a writable generation) ------------------------------------------
+    def remove_document(self, document_id: int) -> np.ndarray:
+        """Delete a document with its passages and glossary rows; returns the passage ids."""
+        ids = self.passage_ids_of([document_id])
+        self.conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(int(i),) for i in ids])
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        self.vectors.remove(ids)
+        return ids
+
+    def add_document(
+        self,
+        *,
+        path: str,
+        title: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        pages: int,
+        year: int | None,
+        passages: Sequence[tuple[int, int, int, list[tuple[int, int]], int, str, str]],
+        vectors: np.ndarray,
+        glossary: Sequence[tuple[str, str, int]],
+    ) -> int:
+        """Insert a document, its passages (start, end, page, page_spans, n_tokens, text,
+        lex), their vectors and its glossary rows; returns the document id."""
+        cursor = self.conn.execute(
+            "INSERT INTO documents(path, title, size, mtime_ns, sha256, pages, passages, year, "
+            "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                title,
+                size,
+                mtime_ns,
+                sha256,
+                pages,
+                len(passages),
+                year,
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            ),
+        )
+        document_id = int(cursor.lastrowid)
+        ids = []
+        for ordinal, (start, end, page, spans, n_tokens, text, lex) in enumerate(passages):
+            cursor = self.conn.execute(
+                "INSERT INTO passages(document_id, ordinal, start, end, page, page_spans, "
+                "n_tokens, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (document_id, ordinal, start, end, page, json.dumps(spans), n_tokens, text),
+            )
+            ids.append(int(cursor.lastrowid))
+            self.conn.execute(
+                "INSERT INTO passages_fts(rowid, lex) VALUES (?, ?)", (cursor.lastrowid, lex)
+            )
+        self.conn.executemany(
+            "INSERT INTO glossary(acronym, expansion, document_id, count) VALUES (?, ?, ?, ?)",
+            [(acronym, expansion, document_id, count) for acronym, expansion, count in glossary],
+        )
+        self.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
+        return document_id
+
+    def record_failure(self, path: str, size: int, mtime_ns: int, error: str) -> None:
+        """Remember a file that could not be read, so an unchanged one is not read again."""
+        self.conn.execute(
+            "INSERT INTO failures(path, size, mtime_ns, error) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns, "
+            "error=excluded.error",
+            (path, size, mtime_ns, error),
+        )
+
+    def forget_failure(self, path: str) -> None:
+        """Drop a remembered failure (the file was read, changed into success, or deleted)."""
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (path,))
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_error(root: Path, exc: OSError) -> QAError:
+    return QAError(
+        f"Cannot write the index in {root}/: {exc.strerror or exc}. Free disk space or make "
+        "the folder writable, then run qa-assistant index again; the previous index is "
+        "unchanged."
+    )
+
+
+class IndexLock:
+    """The one-writer lock of an index folder (``flock``, released when the process dies)."""
+
+    def __init__(self, root: Path, *, wait_seconds: float = 0.0) -> None:
+        self.root = root
+        self.wait_seconds = wait_seconds
+        self._fd: int | None = None
+
+    def __enter__(self) -> IndexLock:
+        path = self.root / LOCK_FILE
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _write_error(self.root, exc) from exc
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    os.close(fd)
+                    raise IndexBusyError(
+                        f"Another qa-assistant index run (pid {holder}) is updating "
+                        f"{self.root}/. Wait for it to finish, then run this again."
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+@contextlib.contextmanager
+def new_generation(root: Path, *, fresh: bool) -> Iterator[Store]:
+    """A writable copy of the live generation (or an empty one when ``fresh``).
+
+    On normal exit the copy is flushed and made live atomically; on any exception it is
+    deleted and the live generation is left as it was. The caller holds ``IndexLock``.
+    """
+    live = current_generation(root)
+    try:
+        _sweep(root, keep=live)
+        number = 1 + max(
+            (int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()), default=0
+        )
+        folder = root / f"gen-{number:06d}"
+        folder.mkdir()
+        if live is not None and not fresh:
+            source = sqlite3.connect(f"file:{live / STORE_FILE}?mode=ro", uri=True)
+            target = sqlite3.connect(folder / STORE_FILE)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+            if (live / VECTORS_FILE).exists():
+                shutil.copyfile(live / VECTORS_FILE, folder / VECTORS_FILE)
+        store = Store(folder, readonly=False)
+    except OSError as exc:
+        raise _write_error(root, exc) from exc
+    try:
+        store.conn.execute("BEGIN")
+        yield store
+        store.set_meta({"schema": SCHEMA_VERSION, "updated_at": _now()})
+        store.conn.commit()
+        if store._vectors is not None or not (folder / VECTORS_FILE).exists():
+            store.vectors.save(folder / VECTORS_FILE)
+        store.close()
+        for name in (STORE_FILE, VECTORS_FILE):
+            _fsync_path(folder / name)
+        _fsync_path(folder)
+        _switch_current(root, folder.name)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _write_error(root, exc) from exc
+        raise
+    _sweep(root, keep=folder)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _switch_current(root: Path, name: str) -> None:
+    temporary = root / f"{CURRENT}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, root / CURRENT)
+    _fsync_path(root)
+
+
+def _sweep(root: Path, keep: Path | None) -> None:
+    """Remove generations other than ``keep`` (half-written ones, or ones replaced)."""
+    for folder in root.glob("gen-*"):
+        if keep is None or folder.name != keep.name:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -30,7 +30,7 @@ NO_ANSWER_TEXT = (
 class AnswerParams:
     """Weights of the reranker and the no-answer threshold (see README for how chosen)."""
 
-    rerank_depth: int = 8  # passages whose sentences are embedded and scored
+    rerank_depth: int = 5  # passages whose sentences are embedded and scored
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35
@@ -143,12 +143,24 @@ def compose_answer(
         return False, NO_ANSWER_TEXT, citations
     a, b = best.spans[best.best]
     parts = [f"{best.candidate.row.text[a:b]} [1]"]
+    best_row = best.candidate.row
+    best_span = (best_row.start + a, best_row.start + b)
+
+    def repeats_best(item: _Scored, index: int) -> bool:
+        """Whether a sentence is the best one again (an overlapping window repeats it)."""
+        row = item.candidate.row
+        start, end = (row.start + item.spans[index][0], row.start + item.spans[index][1])
+        same_place = row.document_id == best_row.document_id and start < best_span[1] and (
+            end > best_span[0]
+        )
+        return same_place or row.text[slice(*item.spans[index])] == best_row.text[a:b]
+
     runner_up = max(
         (
             (score, n, i)
             for n, item in enumerate(cited[:3], start=1)
             for i, score in enumerate(item.sentence_scores)
-            if not (n == 1 and i == best.best)
+            if not repeats_best(item, i)
         ),
         default=None,
     )

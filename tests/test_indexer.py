@@ -1,0 +1,223 @@
+"""Incremental indexing, the store's generations and the answer pipeline, on the fake
+embedder (fast): what analysts and staff rely on, independent of the PDF reader."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from qa_assistant import Assistant, FakeEmbedder, IndexMismatchError, update_index
+from qa_assistant.config import ChunkSettings
+from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError
+from qa_assistant.store import IndexLock, current_generation
+from qa_assistant.types import PageText, ReadDocument
+
+REPORTS = {
+    "kosovo/omik_training.txt": (
+        "OMIK training report\n"
+        "The OSCE Mission in Kosovo (OMIK) trained 45 police officers on hate crimes in "
+        "Obilić in March 2024. The training covered bias indicators and victim support."
+    ),
+    "tajikistan/poid_pve.txt": (
+        "POiD youth programme\n"
+        "The OSCE Programme Office in Dushanbe (POiD) held a Training of Trainers on "
+        "preventing violent extremism for 20 teachers from Khujand."
+    ),
+    "uzbekistan/pcuz_law.txt": (
+        "PCUz anti-trafficking support\n"
+        "The Project Co-ordinator in Uzbekistan supported the 2020 law on combating "
+        "trafficking in human beings, which created a national referral mechanism."
+    ),
+}
+
+
+def text_reader(paths):
+    """A minimal reader for .txt files (the real one is tested in test_reading.py)."""
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        if "UNREADABLE" in text:
+            yield path, DocumentError("cannot be read", "test file marked unreadable")
+        else:
+            yield path, ReadDocument([PageText(1, text)], text.splitlines()[0])
+
+
+def write_reports(folder: Path, reports: dict[str, str] = REPORTS) -> None:
+    for relative, text in reports.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    documents, index = tmp_path / "documents", tmp_path / "index"
+    write_reports(documents)
+    return documents, index
+
+
+def index(documents: Path, index_dir: Path, **kwargs):
+    return update_index(documents, index_dir, FakeEmbedder(), reader=text_reader, **kwargs)
+
+
+def test_first_run_adds_every_report(folders):
+    documents, index_dir = folders
+    report = index(documents, index_dir)
+    assert report.added == sorted(REPORTS)
+    assert report.documents == 3 and report.passages >= 3 and not report.failed
+    assert current_generation(index_dir) is not None
+
+
+def test_unchanged_rerun_touches_nothing(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    generation = current_generation(index_dir)
+    report = index(documents, index_dir)
+    assert report.unchanged == sorted(REPORTS)
+    assert not (report.added or report.updated or report.removed)
+    assert current_generation(index_dir) == generation  # no new generation written
+
+
+def test_touched_but_identical_file_is_not_reread(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    path = documents / "kosovo/omik_training.txt"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    seen: list[Path] = []
+
+    def spying_reader(paths):
+        paths = list(paths)
+        seen.extend(paths)
+        yield from text_reader(paths)
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=spying_reader)
+    assert seen == [] and "kosovo/omik_training.txt" in report.unchanged
+
+
+def test_changed_added_and_deleted_files(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    (documents / "kosovo/omik_training.txt").write_text(
+        "OMIK training report\nThe Kosovo Police Academy hosted 60 prosecutors in Pristina.",
+        encoding="utf-8",
+    )
+    (documents / "uzbekistan/pcuz_law.txt").unlink()
+    write_reports(documents, {"odihr/methodology.txt": "ODIHR\nHate crime data methodology."})
+    report = index(documents, index_dir)
+    assert report.updated == ["kosovo/omik_training.txt"]
+    assert report.removed == ["uzbekistan/pcuz_law.txt"]
+    assert report.added == ["odihr/methodology.txt"]
+    assert report.unchanged == ["tajikistan/poid_pve.txt"]
+
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    paths = {d.path for d in assistant.documents()}
+    assert paths == {"kosovo/omik_training.txt", "tajikistan/poid_pve.txt", "odihr/methodology.txt"}
+    answer = assistant.ask("How many prosecutors did the Kosovo Police Academy host?", top_k=5)
+    cited = {c.document for c in answer.citations}
+    assert "uzbekistan/pcuz_law.txt" not in cited
+    assert answer.citations[0].document == "kosovo/omik_training.txt"
+    assert "60 prosecutors" in answer.answer
+
+
+def test_unreadable_file_is_reported_and_the_rest_indexed(folders):
+    documents, index_dir = folders
+    write_reports(documents, {"broken.txt": "UNREADABLE"})
+    report = index(documents, index_dir)
+    assert [(f.document, f.error) for f in report.failed] == [
+        ("broken.txt", "cannot be read: test file marked unreadable")
+    ]
+    assert report.documents == 3
+    again = index(documents, index_dir)  # unchanged failures are reported, not re-read
+    assert [f.document for f in again.failed] == ["broken.txt"]
+
+
+def test_rebuild_starts_over(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    report = index(documents, index_dir, rebuild=True)
+    assert report.added == sorted(REPORTS) and not report.unchanged
+
+
+def test_index_built_with_other_settings_is_refused_with_the_fix(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    with pytest.raises(IndexMismatchError, match="qa-assistant index --rebuild"):
+        update_index(documents, index_dir, FakeEmbedder(dim=32), reader=text_reader)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        Assistant(index_dir, embedder=FakeEmbedder(), chunking=ChunkSettings(100, 10)).ask("x")
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexMissingError, match="qa-assistant index"):
+        Assistant(tmp_path / "none", embedder=FakeEmbedder()).ask("Who trained police?")
+
+
+def test_second_writer_is_refused_while_the_first_holds_the_lock(folders):
+    documents, index_dir = folders
+    with IndexLock(index_dir):
+        with pytest.raises(IndexBusyError, match="Wait for it to finish"):
+            index(documents, index_dir)
+
+
+def test_failed_update_leaves_the_previous_index_answering(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    before = current_generation(index_dir)
+    write_reports(documents, {"new.txt": "New report\nA new report about border management."})
+
+    def exploding_reader(paths):
+        raise RuntimeError("disk went away")
+        yield  # pragma: no cover
+
+    with pytest.raises(RuntimeError):
+        update_index(documents, index_dir, FakeEmbedder(), reader=exploding_reader)
+    assert current_generation(index_dir) == before
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == [before.name]
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask("Who trained police officers?")
+    assert answer.citations
+
+
+def test_filters_restrict_answers_to_chosen_reports_or_folders(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    answer = assistant.ask("training", documents=["tajikistan"], top_k=5)
+    assert answer.citations and {c.document for c in answer.citations} == {
+        "tajikistan/poid_pve.txt"
+    }
+
+
+def test_glossary_links_acronyms_and_long_forms(folders):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    glossary = {e.acronym: e.expansion for e in assistant.glossary()}
+    assert glossary["POiD"] == "Programme Office in Dushanbe"
+    assert "Programme Office in Dushanbe" in assistant.expansions("What does POiD do?")
+    assert "OMIK" in assistant.expansions("What did the OSCE Mission in Kosovo do?")
+
+
+def test_citation_names_the_page_of_the_answering_sentence(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    documents.mkdir()
+    (documents / "report.txt").write_text("x", encoding="utf-8")
+
+    def two_page_reader(paths):
+        for path in paths:
+            yield path, ReadDocument(
+                [
+                    PageText(1, "The mission opened an office in Gjilan. Staff began work"),
+                    PageText(2, "in spring. The helpline received 312 calls in its first year."),
+                ],
+                "Two-page report",
+            )
+
+    update_index(documents, index_dir, FakeEmbedder(), reader=two_page_reader)
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask(
+        "How many calls did the helpline receive in its first year?"
+    )
+    top = answer.citations[0]
+    start, end = top.highlight[0]
+    assert "312 calls" in top.text[start:end]
+    assert top.page == 2

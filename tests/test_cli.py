@@ -1,0 +1,129 @@
+"""The command line as ../shared/CONTRACT.md fixes it, with the real bundled model on the
+sample reports in documents/: JSON shapes, exit codes, one-line errors with the fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_assistant.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env_extra: dict[str, str] | None = None):
+    """The CLI in a subprocess, as scripts and outside checks call it."""
+    import os
+
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "qa_assistant", *args],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory) -> tuple[Path, Path]:
+    """documents/ copied to a tmp folder and indexed once with the real model."""
+    root = tmp_path_factory.mktemp("cli")
+    documents, index = root / "documents", root / "index"
+    shutil.copytree(REPO / "documents", documents)
+    result = run_cli("index", "--documents", str(documents), "--index", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    return documents, index
+
+
+@pytest.mark.model
+def test_index_json_follows_the_contract(sample_index):
+    documents, index = sample_index
+    result = run_cli("index", "--documents", str(documents), "--index", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("added", "updated", "removed", "unchanged", "failed", "documents", "passages",
+                "seconds"):
+        assert key in data
+    expected = sorted(p.name for p in documents.iterdir() if p.suffix in {".pdf", ".md", ".txt"})
+    assert data["unchanged"] == expected  # second run: nothing to do
+    assert data["documents"] == len(expected) and data["passages"] > len(expected)
+
+
+@pytest.mark.model
+def test_ask_json_cites_report_page_and_highlight(sample_index, capsys):
+    _, index = sample_index
+    code = main(["ask", "How many police officers and prosecutors took part in the OMIK hate "
+                 "crime workshops in spring 2024?", "--index", str(index), "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and "[1]" in data["answer"]
+    top = data["citations"][0]
+    assert (top["document"], top["page"]) == ("omik_hate_crime_training_2024.pdf", 1)
+    start, end = top["highlight"][0]
+    assert "151 officers" in top["text"][start:end]
+    assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
+
+
+@pytest.mark.model
+def test_follow_up_uses_history(sample_index, capsys):
+    _, index = sample_index
+    questions = [json.loads(line) for line in
+                 (REPO / "tests/data/sample_questions.jsonl").read_text().splitlines()]
+    followup = next(q for q in questions if q["kind"] == "followup")
+    args = ["ask", followup["question"], "--index", str(index), "--json", "--top-k", "3"]
+    for earlier in followup["history"]:
+        args += ["--history", earlier]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    gold = {(g["document"], g["page"]) for g in followup["gold"]}
+    assert {(c["document"], c["page"]) for c in data["citations"]} & gold
+
+
+@pytest.mark.model
+def test_eval_reports_contract_figures_on_the_sample_questions(sample_index, capsys):
+    _, index = sample_index
+    assert main(["eval", str(REPO / "tests/data/sample_questions.jsonl"), "--index", str(index),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("questions", "recall@1", "recall@5", "mrr@10", "no_answer_accuracy",
+                "answered_accuracy", "by_kind", "seconds", "results"):
+        assert key in data
+    assert data["recall@5"] >= 0.9
+    assert data["results"][0].keys() >= {"id", "answered", "seconds", "answer", "citations"}
+
+
+@pytest.mark.model
+def test_status_and_glossary(sample_index, capsys):
+    _, index = sample_index
+    assert main(["status", "--index", str(index), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["documents"] >= 5 and status["model"] == "all-minilm-l6-v2"
+    assert main(["glossary", "--index", str(index), "--json"]) == 0
+    acronyms = {e["acronym"] for e in json.loads(capsys.readouterr().out)["glossary"]}
+    assert {"OMIK", "POiD"} <= acronyms
+
+
+def test_ask_without_index_is_a_one_line_error_with_the_fix(tmp_path):
+    result = run_cli("ask", "Who trained police?", "--index", str(tmp_path / "none"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "qa-assistant index" in lines[0]
+
+
+def test_missing_documents_folder_is_a_one_line_error(tmp_path):
+    result = run_cli("index", "--documents", str(tmp_path / "nope"), "--index", str(tmp_path))
+    assert result.returncode == 1 and "does not exist" in result.stderr
+
+
+def test_bad_usage_exits_2():
+    assert run_cli("ask").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_environment_variables_choose_the_folders(tmp_path):
+    result = run_cli("status", "--json", env_extra={"QA_ASSISTANT_INDEX": str(tmp_path / "i")})
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["index"] == str(tmp_path / "i")

@@ -221,9 +221,14 @@ def _one_line(text: str) -> str:
 def _quoted_passage(citation: Citation) -> str:
     pieces = []
     for piece, marked in split_highlight(citation.text, citation.highlight):
-        escaped = escape_markdown(_one_line(piece))
-        pieces.append(f"**{escaped}**" if marked and escaped else escaped)
-    return "> " + " ".join(p for p in pieces if p)
+        piece = re.sub(r"\s+", " ", piece)
+        core = piece.strip()
+        if marked and core:  # "**" must touch the words to make them bold
+            lead, trail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()) :]
+            pieces.append(f"{lead}**{escape_markdown(core)}**{trail}")
+        else:
+            pieces.append(escape_markdown(piece))
+    return "> " + "".join(pieces).strip()
 
 
 def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = None) -> str:

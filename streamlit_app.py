@@ -163,8 +163,13 @@ def citation_card(citation: Citation, turn: Turn, documents_dir: Path, related: 
                 st.error(str(exc))
                 return
             sentences = [citation.text[a:b] for a, b in citation.highlight]
-            with st.container(height=360):
-                st.html(page_html(text, citation.text, sentences))
+            st.caption(
+                escape_markdown(
+                    f"Page {citation.page} of {citation.document} as the index read it; "
+                    "the original layout is in the page's PDF."
+                )
+            )
+            st.html(page_html(text, citation.text, sentences))
 
 
 def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
@@ -313,6 +318,7 @@ def collection_page(assistant: Assistant, documents_dir: Path) -> None:
         [{"Title": d.title, "File": d.path, "Year": d.year, "Pages": d.pages} for d in documents],
         hide_index=True,
         width="stretch",
+        column_config={"Title": st.column_config.TextColumn(width="large")},
     )
     st.subheader("Starter questions")
     starter_questions(assistant, "collection")
@@ -339,7 +345,7 @@ def upload_section(assistant: Assistant, documents_dir: Path) -> None:
     st.subheader("Add reports")
     folders = [""] + folders_of(files_on_disk(documents_dir))
     folder = st.selectbox(
-        "Save into", folders, format_func=lambda f: f or f"{documents_dir}/ (top folder)"
+        "Save into", folders, format_func=lambda f: f or "The documents folder itself"
     )
     files = st.file_uploader(
         "PDF, TXT or MD files (up to 50 MB each)",

@@ -122,7 +122,10 @@ def page_html(page_text: str, passage: str, sentences: Sequence[str]) -> str:
     if not spans and (span := locate(page_text, passage)):
         spans = [span]
     body = passage_html(page_text, spans)
-    return f'<div class="qa-page" style="white-space:pre-wrap;line-height:1.5">{body}</div>'
+    return (
+        '<div class="qa-page" style="white-space:pre-wrap;line-height:1.5;padding:0.6em;'
+        f'border-left:3px solid rgba(128,128,128,0.4)">{body}</div>'
+    )
 
 
 def locate(haystack: str, needle: str) -> tuple[int, int] | None:

@@ -1,0 +1,169 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright, the real model.
+
+Starts ``streamlit run streamlit_app.py`` on a free port over a copy of the sample reports
+(indexed first with the CLI), asks a question, waits for a citation card naming the report
+and page, opens the page view and the original page (a one-page PDF download), asks a
+follow-up, visits the other two pages and saves screenshots of each step to test-output/
+(repo-relative, git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = REPO / "test-output"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUESTION = "How many Kosovo Police officers were certified as hate crime trainers?"
+FOLLOW_UP = "Where was that training held?"
+TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer on {url} within {seconds:.0f} s")
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """The app served over an indexed copy of documents/ (real model); stopped afterwards."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    documents, index = tmp_path / "documents", tmp_path / "index"
+    shutil.copytree(REPO / "documents", documents)
+    env = {k: v for k, v in os.environ.items() if k != "QA_ASSISTANT_EMBEDDER"}
+    env.update(QA_ASSISTANT_DOCUMENTS=str(documents), QA_ASSISTANT_INDEX=str(index))
+    subprocess.run(
+        [sys.executable, "-m", "qa_assistant", "index", "--documents", str(documents)]
+        + ["--index", str(index), "--no-progress"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+        + ["--server.headless", "true", "--server.port", str(port)]
+        + ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+        shutil.copy(tmp_path / "streamlit.log", OUTPUT / "browser-streamlit.log")
+
+
+def _ask(page, question: str, answers: int) -> None:
+    """Type ``question`` in the chat box, send it and wait for answer number ``answers``."""
+    box = page.get_by_placeholder("Ask a question about the reports")
+    box.fill(question)
+    box.press("Enter")
+    page.locator('[data-testid="stChatMessage"]').nth(2 * answers - 1).wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Searching the reports…").wait_for(state="detached", timeout=TIMEOUT_MS)
+
+
+def test_ask_open_the_cited_page_and_follow_up(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2200}, accept_downloads=True)
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(app_url)
+            expect(page.get_by_role("heading", name="Ask the reports")).to_be_visible()
+
+            _ask(page, QUESTION, answers=1)
+            card = page.locator(".qa-card").filter(
+                has_text="omik_hate_crime_training_2024.pdf · page 1"
+            )
+            expect(card.first).to_be_visible()
+            expect(card.first.locator("mark")).to_contain_text("14 Kosovo Police officers")
+
+            page.get_by_text("Show page 1").first.click()
+            page_view = page.locator(".qa-page").first
+            expect(page_view).to_contain_text("Between 4 March and 26 April 2024")
+            expect(page_view.locator("mark")).to_contain_text("14 Kosovo Police officers")
+
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Original page 1 (PDF)").first.click()
+            original = Path(download.value.path()).read_bytes()
+            assert original.startswith(b"%PDF-")
+            assert download.value.suggested_filename == "omik_hate_crime_training_2024-page-1.pdf"
+
+            page.screenshot(path=str(OUTPUT / "browser-answer.png"))
+
+            _ask(page, FOLLOW_UP, answers=2)
+            messages = page.locator('[data-testid="stChatMessage"]')
+            expect(messages).to_have_count(4)
+            expect(messages.nth(3).locator(".qa-card").first).to_be_visible()
+            messages.nth(2).scroll_into_view_if_needed()
+            page.screenshot(path=str(OUTPUT / "browser-follow-up.png"))
+
+            page.get_by_text("Collection & glossary").click()
+            expect(page.get_by_role("heading", name="Acronyms")).to_be_visible()
+            expect(messages).to_have_count(0)
+            page.screenshot(path=str(OUTPUT / "browser-collection.png"))
+
+            page.get_by_text("Manage reports", exact=True).click()
+            expect(
+                page.get_by_role("heading", name="Files that could not be indexed")
+            ).to_be_visible()
+            expect(page.get_by_role("heading", name="Acronyms")).to_have_count(0)
+            page.screenshot(path=str(OUTPUT / "browser-manage.png"))
+        finally:
+            browser.close()

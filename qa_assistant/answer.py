@@ -69,13 +69,17 @@ def compose_answer(
     top_k: int,
     params: AnswerParams,
     timings: dict[str, float],
-) -> tuple[bool, str, list[Citation]]:
-    """(answered, answer text with [n] markers, citations best first)."""
+) -> tuple[bool, str, list[Citation], float]:
+    """(answered, answer text with [n] markers, citations best first, confidence).
+
+    The confidence is the best sentence's score, the figure the no-answer threshold is
+    held against.
+    """
     started = time.perf_counter()
     pool = drop_near_duplicates(candidates, max(top_k, params.rerank_depth))
     if not pool:
         timings["rerank"] = time.perf_counter() - started
-        return False, NO_ANSWER_TEXT, []
+        return False, NO_ANSWER_TEXT, [], 0.0
     top_fused = max(c.fused for c in pool) or 1.0
     deep = pool[: params.rerank_depth] if params.rerank else []
     scored: list[_Scored] = []
@@ -140,7 +144,7 @@ def compose_answer(
     answered = best.best_score >= params.answer_threshold
     if not answered:
         timings["answer"] = time.perf_counter() - started
-        return False, NO_ANSWER_TEXT, citations
+        return False, NO_ANSWER_TEXT, citations, best.best_score
     a, b = best.spans[best.best]
     parts = [f"{best.candidate.row.text[a:b]} [1]"]
     best_row = best.candidate.row
@@ -172,4 +176,4 @@ def compose_answer(
             citations[n - 1].highlight.append((a2, b2))
             citations[n - 1].highlight.sort()
     timings["answer"] = time.perf_counter() - started
-    return True, " ".join(parts), citations
+    return True, " ".join(parts), citations, best.best_score

@@ -137,7 +137,7 @@ class Assistant:
         retriever = snapshot.retriever
         vector = retriever.query_vector(query, timings)
         candidates = retriever.retrieve(query, vector, timings)
-        answered, text, citations = compose_answer(
+        answered, text, citations, confidence = compose_answer(
             query_terms(query.search_text),
             vector,
             candidates,
@@ -148,7 +148,7 @@ class Assistant:
             timings,
         )
         timings["total"] = time.perf_counter() - started
-        return Answer(question, answered, text, citations, timings)
+        return Answer(question, answered, text, citations, timings, confidence)
 
     # ---- the collection -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

@@ -82,6 +82,7 @@ class Answer:
     answer: str
     citations: list[Citation]
     timings: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0  # the best sentence's score; below the threshold: not answered
 
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT's ``ask --json`` object."""
@@ -90,6 +91,7 @@ class Answer:
             "answered": self.answered,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
+            "confidence": round(float(self.confidence), 4),
         }
 
 

@@ -1,0 +1,803 @@
+"""Reliability and security: a killed update, a read-only or full disk, odd and hostile
+files, a reader that hangs, and properties of chunking that must hold for any input.
+
+Everything runs on the fake embedder except the one CLI run over a folder of odd files,
+which uses the real model as users do. The disk tests need to mount a small tmpfs (root
+with CAP_SYS_ADMIN); elsewhere they skip and the monkeypatched variants still run.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers_index import (
+    REPO,
+    fingerprint,
+    hanging_reader,
+    indexed_fingerprint,
+    marker_word,
+    state,
+    text_reader,
+    write_state,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa_assistant import Assistant, FakeEmbedder, QAError, update_index
+from qa_assistant.chunking import chunk_document, join_pages
+from qa_assistant.cli import main as cli_main
+from qa_assistant.config import ChunkSettings
+from qa_assistant.reading import ReaderPool, read_documents_inline
+from qa_assistant.store import current_generation
+from qa_assistant.types import PageText
+from qa_assistant.vectors import VectorIndex
+
+HELPER = Path(__file__).with_name("helpers_index.py")
+DATA = REPO / "tests" / "data"
+STABLE_REASONS = (
+    "password-protected",
+    "cannot be read",
+    "no extractable text (scanned?)",
+    "empty file",
+    "unsupported file type",
+    "too large",
+    "timed out",
+)
+
+# Two states of one documents folder: B changes 3 reports of A, keeps 2, drops 3, adds 10.
+STATE_A = state("a", range(8))
+STATE_B = {**state("a", range(3), version=2), **state("a", range(3, 5)), **state("b", range(10))}
+
+
+def build(documents: Path, index_dir: Path, files: dict[str, str], embedder=None):
+    """Make ``documents`` hold ``files`` and bring the index up to date, in-process."""
+    write_state(documents, files)
+    return update_index(documents, index_dir, embedder or FakeEmbedder(), reader=text_reader)
+
+
+def assert_answers_from(index_dir: Path, files: dict[str, str], embedder=None) -> None:
+    """The index answers, and a question about a/report_01 cites the version in ``files``."""
+    answer = Assistant(index_dir, embedder=embedder or FakeEmbedder()).ask(
+        f"How many staff did the {marker_word('a', 1)} office train?"
+    )
+    assert answer.citations, "the index gave no citations"
+    assert {c.document for c in answer.citations} <= set(files)
+    version = "edition 2" if "edition 2" in files["a/report_01.txt"] else "edition 1"
+    top = answer.citations[0]
+    assert top.document == "a/report_01.txt"
+    assert version in top.text and top.text in files[top.document].replace("\f", "\n")
+
+
+def generations(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.glob("gen-*"))
+
+
+# ------------------------------------------------------------------------ crash safety
+
+KILL_ROUNDS = 8
+KILL_SEED = 20240607
+
+
+def start_writer(documents: Path, index_dir: Path, *extra: str) -> subprocess.Popen:
+    """The helper script updating the index slowly; returns once it is about to start."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HELPER),
+            "--documents",
+            str(documents),
+            "--index",
+            str(index_dir),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    line = process.stdout.readline()
+    if line.strip() != "ready":
+        process.kill()
+        pytest.fail(f"helper did not start: {line!r} {process.stderr.read()}")
+    return process
+
+
+def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
+    """A run killed anywhere (reading, embedding, saving, switching) leaves an index that
+    answers with exactly the old or exactly the new documents; the next run completes."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    states = {"A": STATE_A, "B": STATE_B}
+    build(documents, index_dir, STATE_A)
+    live = "A"
+    rng = random.Random(KILL_SEED)
+    killed_mid_run = 0
+    for round_number in range(KILL_ROUNDS):
+        target = "B" if live == "A" else "A"
+        write_state(documents, states[target])
+        rebuild = ["--rebuild"] if round_number % 3 == 2 else []
+        writer = start_writer(documents, index_dir, "--delay", "0.03", "--batch", "4", *rebuild)
+        time.sleep(rng.uniform(0.0, 1.0))
+        if writer.poll() is None:
+            killed_mid_run += 1
+        writer.send_signal(signal.SIGKILL)
+        writer.communicate()
+
+        seen = indexed_fingerprint(index_dir)  # also checks SQLite, FTS and FAISS agree
+        assert seen in (fingerprint(states[live]), fingerprint(states[target])), (
+            f"round {round_number}: the index mixes the old and the new state: {sorted(seen)}"
+        )
+        assert_answers_from(
+            index_dir, states[live if seen == fingerprint(states[live]) else target]
+        )
+
+        report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+        assert not report.failed
+        assert indexed_fingerprint(index_dir) == fingerprint(states[target])
+        assert_answers_from(index_dir, states[target])
+        live = target
+    assert killed_mid_run >= KILL_ROUNDS // 2, "too few kills landed while the run was going"
+
+
+def test_run_killed_between_switch_and_sweep_leaves_no_stale_copy_after_the_next_run(
+    tmp_path,
+):
+    """Killed just after CURRENT names the new generation, before the replaced one is
+    swept: the index is the new one, and the next run, even with nothing to do, removes the
+    replaced copy (it is a whole second index on disk)."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    write_state(documents, STATE_B)
+    writer = start_writer(documents, index_dir, "--hang-after-switch")
+    assert writer.stdout.readline().strip() == "switched", writer.stderr.read()
+    writer.send_signal(signal.SIGKILL)
+    writer.communicate()
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_B)
+    assert_answers_from(index_dir, STATE_B)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert sorted(report.unchanged) == sorted(STATE_B)
+    assert generations(index_dir) == [current_generation(index_dir).name]
+
+
+# ------------------------------------------------------- read-only folder and full disk
+
+
+def fail_with(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.fixture
+def indexed(tmp_path) -> tuple[Path, Path]:
+    """Documents in state B on disk, the index still holding state A."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    write_state(documents, STATE_B)
+    return documents, index_dir
+
+
+def assert_old_index_intact(index_dir: Path, before: Path) -> None:
+    assert current_generation(index_dir) == before
+    assert generations(index_dir) == [before.name]
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_A)
+    assert_answers_from(index_dir, STATE_A)
+
+
+def test_read_only_index_folder_is_a_clear_error_and_the_old_index_answers(indexed, monkeypatch):
+    """Simulated, since tests run as root where chmod 0o555 blocks nothing: every
+    ``os.open`` for writing under the index folder (the lock file comes first) fails with
+    EROFS, as on a read-only mount. The real mount is tested below where possible."""
+    documents, index_dir = indexed
+    before = current_generation(index_dir)
+    real_open = os.open
+
+    def read_only_open(path, flags, *args, **kwargs):
+        writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if writing and Path(path).resolve().is_relative_to(index_dir.resolve()):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only_open)
+    with pytest.raises(QAError, match="Read-only file system") as caught:
+        update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    monkeypatch.undo()
+    assert "make the folder writable" in str(caught.value)
+    assert "previous index is unchanged" in str(caught.value)
+    assert_old_index_intact(index_dir, before)
+
+
+def test_new_generation_folder_that_cannot_be_made_is_a_clear_error(indexed, monkeypatch):
+    """The lock file is writable but the new generation folder cannot be created (EROFS
+    from ``mkdir``): a QAError, the old generation stays live."""
+    documents, index_dir = indexed
+    before = current_generation(index_dir)
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self.name.startswith("gen-"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(QAError, match="Read-only file system.*make the folder writable"):
+        update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    monkeypatch.undo()
+    assert_old_index_intact(index_dir, before)
+
+
+@pytest.mark.parametrize("where", ["saving vectors", "writing CURRENT"])
+def test_full_disk_is_a_clear_error_and_the_old_index_answers(indexed, monkeypatch, where):
+    """Simulated ENOSPC (OSError) while the vectors are saved or CURRENT is written."""
+    from qa_assistant import store
+
+    documents, index_dir = indexed
+    before = current_generation(index_dir)
+    if where == "saving vectors":
+        monkeypatch.setattr(VectorIndex, "save", fail_with(errno.ENOSPC))
+    else:
+        monkeypatch.setattr(store, "open", fail_with(errno.ENOSPC), raising=False)
+    with pytest.raises(QAError, match="No space left on device") as caught:
+        update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    monkeypatch.undo()
+    assert "Free disk space" in str(caught.value)
+    assert_old_index_intact(index_dir, before)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.documents == len(STATE_B)
+    assert_answers_from(index_dir, STATE_B)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs mounted at tmp_path/disk (skips where mounting is not allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command: the real full/read-only disk tests need one")
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.skip(
+            f"cannot mount a small tmpfs (needs root with CAP_SYS_ADMIN): {result.stderr.strip()}"
+        )
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def fill_disk(folder: Path, leave_bytes: int) -> Path:
+    """Fill the file system of ``folder`` up, leaving about ``leave_bytes`` free."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, bytes(65536))
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - leave_bytes))
+    return filler
+
+
+def _stage(exc: BaseException) -> str:
+    """Where in the library an exception (or the error it wraps) was raised."""
+    inner = exc.__cause__ or exc
+    frames = []
+    traceback = inner.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if "qa_assistant" in code.co_filename:
+            frames.append(f"{Path(code.co_filename).stem}.{code.co_name}")
+        traceback = traceback.tb_next
+    return frames[-1] if frames else "?"
+
+
+def test_really_full_disk_is_a_clear_error_at_every_stage(tmp_path, small_disk):
+    """A real ENOSPC on a small tmpfs, with the free space stepped from nothing to what the
+    update needs, so the failure lands in copying SQLite, copying the vectors, committing,
+    saving FAISS or writing CURRENT. Every outcome is a finished update or a QAError naming
+    the fix; the live index answers with the old or the new state; no half-written
+    generation is left filling the disk; and once there is room the update completes."""
+    documents, index_dir = tmp_path / "documents", small_disk
+    embedder = FakeEmbedder(dim=1024)  # vectors as large as the SQLite part: both fail
+    big_state = {**STATE_A, **state("c", range(30))}
+
+    def update():
+        return update_index(documents, index_dir, embedder, reader=text_reader)
+
+    build(documents, index_dir, STATE_A, embedder)
+    write_state(documents, big_state)
+    update()
+    needed = sum(f.stat().st_size for f in current_generation(index_dir).iterdir()) + 65536
+    problems = []
+    stages = set()
+    for step in range(26):
+        free = needed * step // 24
+        write_state(documents, STATE_A)  # back to the old state, with room to spare
+        update()
+        write_state(documents, big_state)
+        filler = fill_disk(index_dir, free)
+        label = f"{free // 1024} KiB free"
+        try:
+            update()
+            outcome = "done"
+        except QAError as exc:
+            outcome = "QAError"
+            stages.add(_stage(exc))
+            if "No space left on device" not in str(exc) and "disk is full" not in str(exc):
+                problems.append(f"{label}: unclear message from {_stage(exc)}: {exc}")
+            elif "Free disk space" not in str(exc):
+                problems.append(f"{label}: no fix in the message: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the point is to see what escapes
+            outcome = "raw"
+            stages.add(_stage(exc))
+            problems.append(f"{label}: {type(exc).__name__} from {_stage(exc)}: {exc}")
+        seen = indexed_fingerprint(index_dir)
+        if seen not in (fingerprint(STATE_A), fingerprint(big_state)):
+            problems.append(f"{label}: mixed state after {outcome}")
+        assert_answers_from(
+            index_dir, STATE_A if seen == fingerprint(STATE_A) else big_state, embedder
+        )
+        if generations(index_dir) != [current_generation(index_dir).name]:
+            problems.append(f"{label}: {outcome}, left {generations(index_dir)} on the disk")
+        filler.unlink()
+        if outcome == "done":
+            break
+    assert outcome == "done", "the update never fitted: make the disk bigger"
+    assert len(stages) >= 2, f"the failures landed in too few places: {stages}"
+    assert not problems, "\n".join(problems)
+
+
+def test_really_read_only_mount_is_a_clear_error_and_the_old_index_answers(tmp_path, small_disk):
+    """The index on a tmpfs remounted read-only (chmod does not stop root; a mount does)."""
+    documents, index_dir = tmp_path / "documents", small_disk
+    build(documents, index_dir, STATE_A)
+    before = current_generation(index_dir)
+    write_state(documents, STATE_B)
+    subprocess.run(["mount", "-o", "remount,ro", str(index_dir)], check=True)
+    try:
+        with pytest.raises(QAError, match="Read-only file system.*make the folder writable"):
+            update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+        assert_old_index_intact(index_dir, before)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(index_dir)], check=True)
+    update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert_answers_from(index_dir, STATE_B)
+
+
+# ------------------------------------------------------------------------- odd files
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    lines = (folder / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return {
+        row[0]: dict(zip(header, row, strict=False))
+        for row in (line.split("\t") for line in lines[1:] if line.strip())
+    }
+
+
+def expected_reason(entry: dict[str, str]) -> str | None:
+    """The reason MANIFEST.tsv implies for a tricky PDF, or None where it may be indexed."""
+    result = entry["pypdf_result"]
+    if result.startswith("FileNotDecryptedError"):
+        return "password-protected"
+    if result.startswith("PdfReadError"):
+        return "cannot be read"
+    if entry["text_chars"] == "0":
+        return "no extractable text (scanned?)"
+    return None
+
+
+@pytest.mark.shared
+def test_every_tricky_pdf_is_indexed_or_reported_with_its_reason(shared_dir, tmp_path):
+    """Each file of ../shared/tricky-pdfs is either indexed or in ``report.failed`` with the
+    reason its MANIFEST implies; files with real text are indexed; the run goes through
+    the guarded reader process, as the CLI does."""
+    folder = shared_dir / "tricky-pdfs"
+    if not (folder / "MANIFEST.tsv").is_file():
+        pytest.skip(f"{folder} has no MANIFEST.tsv")
+    manifest = read_manifest(folder)
+    index_dir = tmp_path / "index"
+    report = update_index(folder, index_dir, FakeEmbedder())
+    failed = {f.document: f.error for f in report.failed}
+    assert sorted([*report.added, *failed]) == sorted(manifest)
+    assert not set(report.added) & set(failed)
+    for name, entry in manifest.items():
+        reason = expected_reason(entry)
+        if reason is not None:
+            assert name in failed and failed[name].startswith(reason), (name, failed.get(name))
+        elif int(entry["text_chars"] or 0) >= 500:
+            assert name in report.added, (name, failed.get(name))
+    for name, error in failed.items():
+        assert error.startswith(STABLE_REASONS), (name, error)
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask("What is the Zen of Python?")
+    assert answer.citations
+
+
+def make_odd_folder(folder: Path) -> dict[str, str | None]:
+    """A folder of odd files; returns name → expected failure reason (None: indexed)."""
+    folder.mkdir(parents=True)
+    expected: dict[str, str | None] = {}
+    fixtures = {
+        "corrupt.pdf": "cannot be read",
+        "random_bytes.pdf": "cannot be read",
+        "empty.pdf": "empty file",
+        "zero_pages.pdf": "cannot be read",
+        "password.pdf": "password-protected",
+        "image_only.pdf": "no extractable text (scanned?)",
+        "latin1.txt": None,
+        "injection.txt": None,
+        "notes.md": None,
+        "report_multipage.pdf": None,
+    }
+    for name, reason in fixtures.items():
+        if (DATA / name).is_file():
+            shutil.copyfile(DATA / name, folder / name)
+            expected[name] = reason
+    rng = random.Random(7)
+    made = {
+        "random_bytes_generated.pdf": (
+            bytes(rng.randrange(256) for _ in range(2048)),
+            "cannot be read",
+        ),
+        "binary.txt": (bytes(rng.randrange(256) for _ in range(2048)), "cannot be read"),
+        "empty.txt": (b"", "empty file"),
+        "blank.md": (b" \n\t\n  \n", "empty file"),
+        "cp1252.txt": ("Café résumé in Prishtinë — naïve façade.".encode("cp1252"), None),
+        "%PDF-only.pdf": (b"%PDF-1.7\n", "cannot be read"),
+    }
+    if (DATA / "report_multipage.pdf").is_file():
+        whole = (DATA / "report_multipage.pdf").read_bytes()
+        made["truncated.pdf"] = (whole[: len(whole) // 2], None)  # may be recovered or not
+    for name, (content, reason) in made.items():
+        (folder / name).write_bytes(content)
+        expected[name] = reason
+    return expected
+
+
+@pytest.mark.model
+def test_cli_indexes_a_folder_of_odd_files_with_clear_reasons_and_exit_0(tmp_path):
+    """One real CLI run (real model) over random bytes named .pdf, empty files, a 0-page
+    PDF, non-UTF-8 text, a protected and an image-only PDF: exit code 0, every file either
+    indexed or failed with a stable reason, nothing crashes."""
+    documents, index_dir = tmp_path / "odd", tmp_path / "index"
+    expected = make_odd_folder(documents)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_assistant",
+            "index",
+            "--documents",
+            str(documents),
+            "--index",
+            str(index_dir),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    failed = {f["document"]: f["error"] for f in report["failed"]}
+    assert sorted([*report["added"], *failed]) == sorted(expected)
+    for name, reason in expected.items():
+        if name == "truncated.pdf":
+            continue
+        if reason is None:
+            assert name in report["added"], (name, failed.get(name))
+        else:
+            assert name in failed and failed[name].startswith(reason), (name, failed.get(name))
+    for name, error in failed.items():
+        assert error.startswith(STABLE_REASONS), (name, error)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"), [("hang.txt", "timed out"), ("crash.txt", "too large")]
+)
+def test_a_file_that_hangs_or_kills_the_reader_cannot_stop_the_run(tmp_path, name, reason):
+    """The guarded reader: a file whose reading never ends (or kills the reader process)
+    is reported with its reason after the timeout, and the files after it are indexed."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    files = {
+        **state("a", range(2)),
+        name: "Report\nThe reader never finishes this one.",
+        "z_last.txt": "Last report\nThe last report is about border management.",
+    }
+    write_state(documents, files)
+    started = time.monotonic()
+    with ReaderPool(timeout=1.0, reader=hanging_reader) as pool:
+        report = update_index(documents, index_dir, FakeEmbedder(), reader=pool.imap)
+    assert time.monotonic() - started < 30
+    assert [(f.document, f.error.split(":")[0]) for f in report.failed] == [(name, reason)]
+    assert sorted(report.added) == sorted(set(files) - {name})
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask("border management last report")
+    assert answer.citations[0].document == "z_last.txt"
+
+
+# ------------------------------------------------------------ properties of chunking
+
+_WORDS = st.sampled_from(
+    [
+        "the",
+        "Mission",
+        "OSCE",
+        "report",
+        "e.g.",
+        "Dr.",
+        "No.",
+        "3.5",
+        "2024",
+        "Prishtinë",
+        "café",
+        "anti-trafficking",
+        "U.S.",
+        "(OMIK)",
+        "“quoted”",
+        "x",
+        "A",
+        "naïve",
+        "—",
+    ]
+)
+_SEPARATORS = st.sampled_from(
+    [" ", " ", " ", ". ", "! ", "? ", ".\n", "\n", "\n\n", "  ", "\t", ", ", "; ", " - "]
+)
+_LONG_WORDS = st.text(alphabet="abcXYZ0123456789/.-_,:%", min_size=20, max_size=400)
+_PIECES = st.one_of(
+    _WORDS, _WORDS, _WORDS, _SEPARATORS, _SEPARATORS, _LONG_WORDS, st.text(max_size=12)
+)
+_PAGE_TEXT = st.lists(_PIECES, max_size=120).map("".join)
+_PAGES = st.lists(_PAGE_TEXT, min_size=0, max_size=5)
+_SETTINGS = st.integers(16, 64).flatmap(
+    lambda top: st.builds(ChunkSettings, st.just(top), st.integers(0, top - 1))
+)
+
+
+@functools.cache
+def _model_token_counter():
+    """The bundled model's tokenizer (loaded without torch), as real indexes count."""
+    from qa_assistant.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder().count_tokens
+
+
+def _cut(texts: list[str], count_tokens, chunk_settings: ChunkSettings):
+    pages = [PageText(number, text) for number, text in zip((1, 2, 5, 6, 9), texts, strict=False)]
+    document, starts, _ = join_pages(pages)
+    return pages, starts, document, chunk_document(pages, count_tokens, chunk_settings)
+
+
+def _check_slices_pages_and_coverage(texts, count_tokens, chunk_settings) -> None:
+    pages, starts, document, chunks = _cut(texts, count_tokens, chunk_settings)
+
+    def page_of(offset: int) -> int:
+        for page, start in zip(pages, starts, strict=True):
+            if start <= offset < start + len(page.text):
+                return page.number
+        raise AssertionError(f"offset {offset} lies between pages")
+
+    covered = bytearray(len(document))
+    previous_start = -1
+    for chunk in chunks:
+        assert chunk.text == document[chunk.start : chunk.end]
+        assert chunk.start > previous_start, "passages must move forward"
+        previous_start = chunk.start
+        for offset, character in enumerate(chunk.text):
+            if not character.isspace():
+                assert chunk.page_at(offset) == page_of(chunk.start + offset), offset
+        covered[chunk.start : chunk.end] = b"\1" * (chunk.end - chunk.start)
+    lost = [i for i, c in enumerate(document) if not c.isspace() and not covered[i]]
+    assert not lost, f"characters outside every passage: {[document[i] for i in lost][:20]}"
+
+
+def _check_token_limit(texts, count_tokens, chunk_settings) -> None:
+    for chunk in _cut(texts, count_tokens, chunk_settings)[3]:
+        tokens = count_tokens([chunk.text])[0]
+        assert tokens <= chunk_settings.max_tokens, (
+            f"{tokens} tokens > max_tokens {chunk_settings.max_tokens}: {chunk.text!r}"
+        )
+
+
+COUNTERS = {
+    "fake counter": lambda: FakeEmbedder().count_tokens,
+    "model tokenizer": lambda: _model_token_counter(),
+}
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=_PAGES, chunk_settings=_SETTINGS)
+def test_passages_are_slices_on_the_right_pages_and_lose_no_text(counter, texts, chunk_settings):
+    """Any text, any settings: each passage is ``document_text[start:end]``; ``page_at``
+    names, for every character, the page whose text holds it; passages move forward; every
+    non-space character of the document lies in some passage."""
+    _check_slices_pages_and_coverage(texts, COUNTERS[counter](), chunk_settings)
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=_PAGES, chunk_settings=_SETTINGS)
+def test_no_passage_exceeds_max_tokens_by_the_counter(counter, texts, chunk_settings):
+    """A passage longer than the encoder's window is silently truncated when embedded, so
+    none may exceed ``max_tokens`` as the counter counts it."""
+    _check_token_limit(texts, COUNTERS[counter](), chunk_settings)
+
+
+# ------------------------------------------------------ the reader on arbitrary bytes
+
+_SAMPLE_PDF = DATA / "report_multipage.pdf"
+
+
+def _mutated_pdf(data: st.DataObject) -> bytes:
+    """A real PDF, truncated and with some bytes overwritten."""
+    original = bytearray(_SAMPLE_PDF.read_bytes())
+    cut = data.draw(st.integers(0, len(original)), label="length")
+    mutated = original[:cut]
+    for _ in range(data.draw(st.integers(0, 8), label="changes")):
+        if not mutated:
+            break
+        position = data.draw(st.integers(0, len(mutated) - 1))
+        mutated[position] = data.draw(st.integers(0, 255))
+    return bytes(mutated)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_reader_raises_only_document_error_on_a_damaged_real_pdf(data, tmp_path_factory):
+    """A real PDF truncated anywhere and with bytes overwritten: the reader returns a
+    document or raises ``DocumentError`` with a stable reason, never anything else.
+    (Random bytes, ``%PDF-`` plus random bytes and random text under every suffix are
+    covered by tests/test_reading.py::test_read_document_raises_only_document_error; this
+    adds damage to a real file's structure: xref, streams, trailer.)"""
+    from qa_assistant.errors import DocumentError
+    from qa_assistant.reading import read_document
+
+    if not _SAMPLE_PDF.is_file():
+        pytest.skip(f"{_SAMPLE_PDF} is missing")
+    path = tmp_path_factory.mktemp("damaged") / "report.pdf"
+    path.write_bytes(_mutated_pdf(data))
+    try:
+        document = read_document(path)
+    except DocumentError as error:
+        assert error.reason in STABLE_REASONS, error.reason
+    else:
+        assert document.pages and any(page.text.strip() for page in document.pages)
+
+
+# ------------------------------------------------------------------------ injection
+
+HOSTILE_NAMES = [
+    "<img src=x onerror=alert(1)>.txt",
+    "[click](javascript:alert(1)).md",
+    "**bold** & <b>co.txt",
+    "bell\x07 and \x1b[31mred\x1b[0m.txt",
+    "x\\..\\..\\windows.txt",
+]
+HOSTILE_TEXT = (
+    "Hostile report {marker}\n"
+    "The {marker} workshop said <script>alert('x')</script> and [click](javascript:alert(1)) "
+    "and <img src=x onerror=alert(1)> on **bold** terms.\n"
+)
+
+
+@pytest.fixture
+def hostile_index(tmp_path) -> tuple[Path, Path]:
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    documents.mkdir()
+    for n, name in enumerate(HOSTILE_NAMES):
+        (documents / name).write_text(
+            HOSTILE_TEXT.format(marker=marker_word("z", n)), encoding="utf-8"
+        )
+    (documents / "<svg onload=alert(1)>.pdf").write_bytes(b"not a pdf <script>")
+    update_index(documents, index_dir, FakeEmbedder(), reader=read_documents_inline)
+    return documents, index_dir
+
+
+def test_hostile_text_and_file_names_come_back_as_plain_data(hostile_index):
+    """The library neither escapes nor interprets HTML, script, Markdown or control
+    characters in file names and report text: it returns them exactly, as data, for the
+    CLI and the UI to present safely (the UI's escaping is tested with the app)."""
+    _, index_dir = hostile_index
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    assert sorted(d.path for d in assistant.documents()) == sorted(HOSTILE_NAMES)
+    assert [path for path, _ in assistant.failures()] == ["<svg onload=alert(1)>.pdf"]
+    for n, name in enumerate(HOSTILE_NAMES):
+        answer = assistant.ask(f"What did the {marker_word('z', n)} workshop say?")
+        top = answer.citations[0]
+        assert top.document == name
+        assert "<script>alert('x')</script>" in top.text
+        assert "[click](javascript:alert(1))" in top.text
+        assert "&lt;" not in top.text and "&lt;" not in answer.answer
+        assert json.loads(json.dumps(answer.to_json())) == answer.to_json()
+
+
+_NAME_PARTS = st.sampled_from(
+    ["..", ".", "/", "\\", "a", "un", "%2e%2e", "\x00", "~", " ", "report", "/etc", "..\\"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.lists(_NAME_PARTS, max_size=6).map("".join),
+    suffix=st.sampled_from([".txt", ".md", ".pdf", ""]),
+    folder=st.lists(_NAME_PARTS.filter(lambda part: part != "\x00"), max_size=6).map("".join),
+)
+def test_uploads_never_land_outside_the_documents_folder(name, suffix, folder):
+    """Any uploaded file name and target folder (``..``, absolute paths, backslashes, NUL,
+    a symlinked folder pointing outside): ``add_upload`` refuses it or stores the file
+    inside documents/, and writes nothing anywhere else. (The app's own tests cover the
+    named cases; this is the property over all combinations.)"""
+    import tempfile
+
+    from qa_assistant.app_support import add_upload
+
+    with tempfile.TemporaryDirectory() as root:
+        documents = Path(root) / "documents"
+        (documents / "un").mkdir(parents=True)
+        outside = Path(root) / "outside"
+        outside.mkdir()
+        (documents / "link").symlink_to(outside, target_is_directory=True)
+        data = b"%PDF-1.4 test" if suffix == ".pdf" else b"A report about training."
+        try:
+            stored = add_upload(
+                documents, name + suffix, data, folder=folder, check=lambda path: None
+            )
+        except QAError:
+            stored = None
+        if stored is not None:
+            assert stored.resolve().is_relative_to(documents.resolve())
+        written = [p for p in Path(root).rglob("*") if p.is_file()]
+        assert all(p.resolve().is_relative_to(documents.resolve()) for p in written), written
+        assert not any(outside.iterdir())
+
+
+def test_a_symlinked_folder_pointing_outside_is_refused_as_an_upload_target(tmp_path):
+    from qa_assistant.app_support import add_upload
+
+    documents, outside = tmp_path / "documents", tmp_path / "outside"
+    documents.mkdir()
+    outside.mkdir()
+    (documents / "link").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(QAError, match="not a file inside"):
+        add_upload(documents, "a.txt", b"A report.", folder="link", check=lambda path: None)
+    assert not any(outside.iterdir())
+
+
+def test_cli_does_not_send_terminal_escapes_from_file_names(hostile_index, capsys, monkeypatch):
+    """The human (non-JSON) CLI output prints file names; control characters in them
+    (ESC, BEL) must not reach the terminal, where they could recolour, retitle or rewrite
+    the screen. JSON output escapes them by itself."""
+    from qa_assistant import assistant as assistant_module
+
+    _, index_dir = hostile_index
+    monkeypatch.setattr(assistant_module, "SentenceTransformerEmbedder", FakeEmbedder)
+    assert (
+        cli_main(
+            ["ask", f"What did the {marker_word('z', 3)} workshop say?", "--index", str(index_dir)]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "red" in printed  # the file name is shown...
+    assert "\x1b" not in printed and "\x07" not in printed  # ...without its control codes

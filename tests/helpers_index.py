@@ -5,7 +5,8 @@ artificial slowness, so a test can SIGKILL it mid-run or start a second writer b
 (the CLI cannot use the fake embedder, and the real model would make these tests slow)::
 
     python tests/helpers_index.py --documents D --index I [--delay S] [--batch N]
-                                  [--rebuild] [--wait S] [--hang-after-switch]
+                                  [--rebuild] [--wait S] [--gate FILE]
+                                  [--hang-after-switch]
 
 It prints ``ready`` on stdout once its imports are done and the update is about to start,
 then the JSON report; a ``QAError`` is printed as ``error: ...`` on stderr with exit 1, as
@@ -34,11 +35,14 @@ SHARED = REPO.parent / "shared"
 PAGE_BREAK = "\f"
 
 
-def make_text_reader(delay: float = 0.0):
+def make_text_reader(delay: float = 0.0, gate: Path | None = None):
     """An in-process reader of UTF-8 text files (pages split on form feeds), sleeping
-    ``delay`` seconds per file; it has the indexer's ``reader`` interface."""
+    ``delay`` seconds per file and, if ``gate`` is given, not reading anything until that
+    file exists; it has the indexer's ``reader`` interface."""
 
     def read(paths: Iterable[Path]) -> Iterator[tuple[Path, ReadDocument | DocumentError]]:
+        while gate is not None and not gate.exists():
+            time.sleep(0.02)
         for path in paths:
             if delay:
                 time.sleep(delay)
@@ -172,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--wait", type=float, default=0.0)
     parser.add_argument(
+        "--gate", type=Path, help="read nothing (holding the lock) until this file exists"
+    )
+    parser.add_argument(
         "--hang-after-switch",
         action="store_true",
         help="print 'switched' once CURRENT names the new generation, then hang (to be killed)",
@@ -213,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             args.index,
             SlowFakeEmbedder(args.delay),
             rebuild=args.rebuild,
-            reader=make_text_reader(args.delay),
+            reader=make_text_reader(args.delay, args.gate),
             wait_seconds=args.wait,
         )
     except QAError as exc:

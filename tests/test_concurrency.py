@@ -4,6 +4,7 @@ generation, the previous one until the switch and the new one after it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,7 +44,9 @@ def folders(tmp_path) -> tuple[Path, Path]:
 
 
 def start_slow_writer(documents: Path, index_dir: Path, *extra: str) -> subprocess.Popen:
-    """The helper script updating slowly; returns once it holds the index's lock."""
+    """The helper script updating slowly; returns once it holds the index's lock. It reads
+    nothing until the file ``index_dir.parent / "go"`` exists, so it holds the lock for as
+    long as the test needs."""
     writer = subprocess.Popen(
         [
             sys.executable,
@@ -53,9 +56,11 @@ def start_slow_writer(documents: Path, index_dir: Path, *extra: str) -> subproce
             "--index",
             str(index_dir),
             "--delay",
-            "0.15",
+            "0.05",
             "--batch",
             "4",
+            "--gate",
+            str(index_dir.parent / "go"),
             *extra,
         ],
         stdout=subprocess.PIPE,
@@ -98,6 +103,7 @@ def test_second_index_process_is_refused_with_a_one_line_message(folders):
         timeout=120,
     )
     assert writer.poll() is None, "the first writer should still be running"
+    (index_dir.parent / "go").touch()
     assert second.returncode == 1
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1, second.stderr
@@ -113,7 +119,7 @@ def test_second_index_process_with_wait_runs_after_the_first(folders):
     """With ``--wait`` the second writer waits for the lock, then finds nothing to do."""
     documents, index_dir = folders
     writer = start_slow_writer(documents, index_dir)
-    second = subprocess.run(
+    second = subprocess.Popen(
         [
             sys.executable,
             str(HELPER),
@@ -124,14 +130,19 @@ def test_second_index_process_with_wait_runs_after_the_first(folders):
             "--wait",
             "60",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
-        timeout=120,
     )
-    assert second.returncode == 0, second.stderr
+    assert second.stdout.readline().strip() == "ready"
+    time.sleep(0.5)  # let it reach the lock and wait there
+    (index_dir.parent / "go").touch()
     assert writer.wait(timeout=60) == 0, writer.stderr.read()
-    assert '"unchanged"' in second.stdout and '"added": []' in second.stdout
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    report = json.loads(out)
+    assert sorted(report["unchanged"]) == sorted(STATE_B) and not report["added"]
     assert indexed_fingerprint(index_dir) == fingerprint(STATE_B)
 
 

@@ -31,6 +31,7 @@ class AnswerParams:
     """Weights of the reranker and the no-answer threshold (see README for how chosen)."""
 
     rerank_depth: int = 5  # passages whose sentences are embedded and scored
+    max_sentences: int = 24  # sentences embedded per question, at most
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35
@@ -83,32 +84,28 @@ def compose_answer(
     top_fused = max(c.fused for c in pool) or 1.0
     deep = pool[: params.rerank_depth] if params.rerank else []
     scored: list[_Scored] = []
-    sentence_texts: list[str] = []
     for candidate in pool:
         text = candidate.row.text
         spans = _sentence_spans(text)
         coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
         candidate.features["coverage"] = retriever.coverage(question_terms, text)
         scored.append(_Scored(candidate, spans, coverage))
-        if candidate in deep:
-            sentence_texts.extend(text[a:b] for a, b in spans)
-    similarities = embedder.encode(sentence_texts) @ vector if sentence_texts else []
-    position = 0
-    for item in scored:
-        if item.candidate not in deep:
-            # Not embedded: the passage similarity stands in for its sentences'.
-            item.sentence_scores = [
-                params.sentence_dense_weight * item.candidate.dense
-                + params.sentence_coverage_weight * cov
-                for cov in item.sentence_scores
-            ]
-            continue
-        n = len(item.spans)
-        sims = similarities[position : position + n]
-        position += n
+    # Embed the sentences most likely to answer: those of the deep passages holding the
+    # most question terms, at most ``max_sentences`` (the encoder is the cost here).
+    chosen = sorted(
+        ((cov, -n, -i, n, i) for n, item in enumerate(scored[: len(deep)])
+         for i, cov in enumerate(item.sentence_scores)),
+        reverse=True,
+    )[: params.max_sentences]
+    keys = [(n, i) for *_, n, i in chosen]
+    texts = [scored[n].candidate.row.text[slice(*scored[n].spans[i])] for n, i in keys]
+    similarities = dict(zip(keys, embedder.encode(texts) @ vector, strict=True)) if texts else {}
+    for n, item in enumerate(scored):
+        # A sentence not embedded is judged by its passage's similarity instead.
         item.sentence_scores = [
-            params.sentence_dense_weight * float(sim) + params.sentence_coverage_weight * cov
-            for sim, cov in zip(sims, item.sentence_scores, strict=True)
+            params.sentence_dense_weight * float(similarities.get((n, i), item.candidate.dense))
+            + params.sentence_coverage_weight * cov
+            for i, cov in enumerate(item.sentence_scores)
         ]
     for item in scored:
         c = item.candidate

@@ -758,11 +758,20 @@ class ReaderPool:
             worker = self._ensure_worker()
             started = self._started.get(seq)
             wait = 5.0 if started is None else started + self.timeout - time.monotonic()
-            if started is not None and wait <= 0:
-                self._restart(pending, skip=seq)
-                return DocumentError("timed out", f"reading took longer than {self.timeout:g} s")
             try:
-                arrived, message = worker.inbox.get(timeout=min(wait, 5.0))
+                # Messages already waiting come first: while the caller was busy embedding,
+                # the worker may have started *and finished* this file long ago.
+                arrived, message = worker.inbox.get_nowait()
+            except queue.Empty:
+                if started is not None and wait <= 0:
+                    self._restart(pending, skip=seq)
+                    return DocumentError(
+                        "timed out", f"reading took longer than {self.timeout:g} s"
+                    )
+                message = None
+            try:
+                if message is None:
+                    arrived, message = worker.inbox.get(timeout=min(max(wait, 0.01), 5.0))
             except queue.Empty:
                 if worker.process.is_alive():
                     continue

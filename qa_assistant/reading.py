@@ -753,29 +753,33 @@ class ReaderPool:
             if seq != skip and seq not in done:
                 self._ensure_worker().submit(seq, path)
 
+    def _next_message(self, worker: _Worker, seq: int) -> tuple[float, _Payload] | None:
+        """The worker's next message, or None once file ``seq`` has run past the timeout."""
+        try:
+            # What has come in goes first: while the caller was busy, the worker may have
+            # started *and finished* this file long ago.
+            return worker.inbox.get_nowait()
+        except queue.Empty:
+            pass
+        while True:
+            started = self._started.get(seq)
+            wait = 5.0 if started is None else started + self.timeout - time.monotonic()
+            if wait <= 0:
+                return None
+            try:
+                return worker.inbox.get(timeout=min(wait, 5.0))
+            except queue.Empty:
+                if not worker.process.is_alive():
+                    return time.monotonic(), ("exit",)
+
     def _wait_for(self, seq: int, pending: deque[tuple[int, Path]]) -> ReadDocument | DocumentError:
         while seq not in self._done:
             worker = self._ensure_worker()
-            started = self._started.get(seq)
-            wait = 5.0 if started is None else started + self.timeout - time.monotonic()
-            try:
-                # Messages already waiting come first: while the caller was busy embedding,
-                # the worker may have started *and finished* this file long ago.
-                arrived, message = worker.inbox.get_nowait()
-            except queue.Empty:
-                if started is not None and wait <= 0:
-                    self._restart(pending, skip=seq)
-                    return DocumentError(
-                        "timed out", f"reading took longer than {self.timeout:g} s"
-                    )
-                message = None
-            try:
-                if message is None:
-                    arrived, message = worker.inbox.get(timeout=min(max(wait, 0.01), 5.0))
-            except queue.Empty:
-                if worker.process.is_alive():
-                    continue
-                arrived, message = time.monotonic(), ("exit",)
+            received = self._next_message(worker, seq)
+            if received is None:
+                self._restart(pending, skip=seq)
+                return DocumentError("timed out", f"reading took longer than {self.timeout:g} s")
+            arrived, message = received
             if message[0] == "start":
                 self._started[message[1]] = arrived
                 self._idle_exits = 0

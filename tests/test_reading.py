@@ -429,6 +429,15 @@ def test_pool_times_out_a_hanging_file_and_goes_on(
     assert time.monotonic() - started < 30
 
 
+def test_files_read_while_the_caller_was_busy_are_not_timed_out(text_files: list[Path]) -> None:
+    results = []
+    with ReaderPool(timeout=1.0, prefetch=3) as pool:
+        for item in pool.imap(text_files[:4]):
+            results.append(item)
+            time.sleep(1.5)  # the caller embeds for longer than the timeout
+    assert titles(results) == [f"Report number {i}" for i in range(4)]
+
+
 def test_pool_reports_memory_hogs_and_crashes_as_too_large(
     text_files: list[Path], tmp_path: Path
 ) -> None:

@@ -62,7 +62,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def compose_answer(
-    question_terms: list[str],
+    question_terms: list[str] | dict[str, float],
     vector: np.ndarray,
     candidates: list[Candidate],
     retriever: Retriever,

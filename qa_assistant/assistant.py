@@ -21,7 +21,7 @@ from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import fold, query_terms
+from .lexical import fold
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import FEEDBACK_FILE, Store, current_generation
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
@@ -138,7 +138,7 @@ class Assistant:
         vector = retriever.query_vector(query, timings)
         candidates = retriever.retrieve(query, vector, timings)
         answered, text, citations, confidence = compose_answer(
-            query_terms(query.search_text),
+            query.term_weights(self.retrieval_params.history_weight),
             vector,
             candidates,
             retriever,

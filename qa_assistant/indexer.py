@@ -104,6 +104,17 @@ def check_compatible(meta: dict[str, str], record: dict[str, str], root: Path) -
         )
 
 
+# A file that ran out of time may read fine on a quieter machine: try it again next run.
+_TRANSIENT_FAILURES = ("timed out",)
+
+
+def _still_failing(failure: tuple[int, int, str], source: SourceFile) -> bool:
+    """Whether a remembered failure still stands (same file, and not a transient one)."""
+    size, mtime_ns, error = failure
+    unchanged = (size, mtime_ns) == (source.size, source.mtime_ns)
+    return unchanged and not error.startswith(_TRANSIENT_FAILURES)
+
+
 def document_year(title: str, first_page: str) -> int | None:
     """The report's year, from its title or else its first page."""
     for text in (title, first_page[:2000]):
@@ -177,10 +188,7 @@ def update_index(
                     touched.append((source, sha))
                 else:
                     to_read.append((source, "updated"))
-            elif source.relative in failures and failures[source.relative][:2] == (
-                source.size,
-                source.mtime_ns,
-            ):
+            elif source.relative in failures and _still_failing(failures[source.relative], source):
                 report.failed.append(FailedDocument(source.relative, failures[source.relative][2]))
             else:
                 to_read.append((source, "added"))

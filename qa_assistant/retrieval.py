@@ -38,6 +38,13 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     document_ids: list[int] | None = None  # None: the whole collection
 
+    def term_weights(self, history_weight: float) -> dict[str, float]:
+        """Question terms (weight 1) and the last earlier question's other terms."""
+        weights = dict.fromkeys(query_terms(self.search_text), 1.0)
+        for term in query_terms(" ".join(self.history[-1:])):
+            weights.setdefault(term, history_weight)
+        return weights
+
     @property
     def search_text(self) -> str:
         """The question with its acronyms spelled out (and long forms abbreviated)."""
@@ -145,14 +152,19 @@ class Retriever:
         for candidate, row in zip(missing, vectors @ vector, strict=True):
             candidate.dense = float(row)
 
-    def coverage(self, terms: list[str], text: str) -> float:
-        """IDF-weighted share of the question's terms that occur in ``text`` (0–1)."""
+    def coverage(self, terms: list[str] | dict[str, float], text: str) -> float:
+        """IDF-weighted share of the question's terms that occur in ``text`` (0–1).
+
+        ``terms`` may map each term to an extra weight (an earlier question's terms count
+        less than the current question's).
+        """
         if not terms:
             return 0.0
+        weights = terms if isinstance(terms, dict) else dict.fromkeys(terms, 1.0)
         present = {stem_key(token) for token in tokenize(text)}
         total = hit = 0.0
-        for term in terms:
-            weight = self.idf(term)
+        for term, extra in weights.items():
+            weight = self.idf(term) * extra
             total += weight
             if stem_key(term) in present:
                 hit += weight

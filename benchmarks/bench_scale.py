@@ -21,6 +21,8 @@ N·log N; the table says so.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import gc
 import math
 import time
@@ -81,15 +83,30 @@ def _latency_ms(index, queries: np.ndarray, threads: int, params=None) -> tuple[
     return percentile(times, 50), percentile(times, 95)
 
 
+def _trim() -> None:
+    """Hand freed heap back to the OS, so the next RSS delta is the next index's alone."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _resident_delta(build) -> tuple[float, float, object]:
     """(seconds, MiB of anonymous resident memory added, index) of ``build()``."""
-    gc.collect()
+    _trim()
     before = memory_mb("RssAnon")
     started = time.perf_counter()
     index = build()
     seconds = time.perf_counter() - started
-    gc.collect()
+    _trim()
     return seconds, memory_mb("RssAnon") - before, index
+
+
+def _memory_note(index, n: int, mib: float) -> str:
+    """Bytes per vector, resident and as FAISS serialises the index."""
+    import faiss
+
+    size = faiss.serialize_index(index).nbytes
+    return f"{mib * 1048576 / n:.0f} B/vector resident, {size / n:.0f} B/vector serialised"
 
 
 def _flat(result: Result, tag: str, base, queries, lat_queries) -> np.ndarray:
@@ -108,7 +125,7 @@ def _flat(result: Result, tag: str, base, queries, lat_queries) -> np.ndarray:
     p50_2, p95_2 = _latency_ms(index, lat_queries, 2)
     n = len(base)
     result.add(f"{tag} flat: build", seconds, "s")
-    result.add(f"{tag} flat: memory", mib, "MiB", note=f"{mib * 1024 * 1024 / n:.0f} B/vector")
+    result.add(f"{tag} flat: memory", mib, "MiB", note=_memory_note(index, n, mib))
     result.add(
         f"{tag} flat: search p50/p95, 1 thread",
         f"{p50_1:.2f} / {p95_1:.2f}",
@@ -181,6 +198,7 @@ def _hnsw(result, tag, base, queries, truth, lat_queries, cap_s: float) -> None:
 
     seconds, mib, index = _resident_delta(build)
     built = int(index.ntotal)
+    memory_note = _memory_note(index, built, mib)
     note = ""
     if built < n:
         extrapolated = seconds * (n / built) * (math.log(n) / math.log(built))
@@ -194,8 +212,9 @@ def _hnsw(result, tag, base, queries, truth, lat_queries, cap_s: float) -> None:
         del flat
         seconds = extrapolated
         mib = mib * n / built
+        memory_note += f"; scaled from {built:,} to {n:,}"
     result.add(f"{tag} HNSW M=32: build (2 threads)", seconds, "s", note=note)
-    result.add(f"{tag} HNSW M=32: memory", mib, "MiB", note=f"{mib * 1048576 / n:.0f} B/vector")
+    result.add(f"{tag} HNSW M=32: memory", mib, "MiB", note=memory_note)
     chosen = _tune(
         result,
         tag,
@@ -235,7 +254,7 @@ def _ivf(result, tag, base, queries, truth, lat_queries) -> None:
         "s",
         note=f"k-means on {train_sample_size(nlist, n):,} samples",
     )
-    result.add(f"{tag} IVF: memory", mib, "MiB", note=f"{mib * 1048576 / n:.0f} B/vector")
+    result.add(f"{tag} IVF: memory", mib, "MiB", note=_memory_note(index, n, mib))
     chosen = _tune(
         result,
         tag,

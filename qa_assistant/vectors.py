@@ -1,10 +1,11 @@
 """Passage vectors in FAISS, keyed by passage id (int64), saved beside the SQLite store.
 
-Exact inner-product search (``IndexIDMap2(IndexFlatIP)``) up to ``FLAT_LIMIT`` vectors; above
-it an inverted-file index (``IndexIVFFlat``, nlist ≈ 4·√N, ``nprobe`` set for recall@10
-≥ 0.95; see benchmarks/RESULTS.md). Both keep passage ids, so the passages of a changed or
-deleted document are removed with ``remove_ids`` and nothing else is touched — the reason
-IVF was chosen over HNSW, which cannot remove.
+Exact inner-product search (``IndexIDMap2(IndexFlatIP)``) up to ``FLAT_LIMIT`` vectors (100k:
+about 10 ms a query on one core); above it an inverted-file index (``IndexIVFFlat``, nlist
+≈ 4·√N, nprobe = nlist/32: recall@10 ≥ 0.99 and 2 ms at 1M on clustered vectors, see
+benchmarks/RESULTS.md). Both keep passage ids, so the passages of a changed or deleted
+document are removed with ``remove_ids`` and nothing else is touched — why IVF and not
+HNSW, which cannot remove (and reached recall 0.86 at most on the same 1M vectors).
 
 The index type follows the size: ``maybe_convert`` (called when a generation is saved)
 turns a flat index that grew past the limit into IVF, an IVF index that shrank below half
@@ -15,25 +16,45 @@ them exactly), so no passage is embedded again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-FLAT_LIMIT = 200_000
+FLAT_LIMIT = 100_000
 _SHRINK_FACTOR = 0.5  # IVF back to flat below this share of the limit (no flapping)
 _GROWTH_FACTOR = 4  # re-train IVF once the collection is this many times its trained size
 _SUBSET_EXACT = 20_000  # a filter this small is searched exactly on its own vectors
 _TRAIN_POINTS_PER_LIST = 64  # k-means sample: FAISS wants ≥ 39 points per list
+_SERIAL_BATCH = 1000  # FAISS spreads larger reconstruct batches over OpenMP threads
 
 
 def _faiss():
     import faiss  # heavy: imported on first use
 
     return faiss
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run FAISS on one OpenMP thread inside the block (this thread's setting in libgomp).
+
+    A single query gains nothing from a second thread on IVF and little on flat, and on a
+    busy 2-core machine waking one costs a scheduler time slice: flat search over 100k
+    vectors took 24 ms with 2 threads against 10 ms with 1 (benchmarks/RESULTS.md).
+    """
+    faiss = _faiss()
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 def ivf_lists(n: int) -> int:
@@ -44,7 +65,9 @@ def ivf_lists(n: int) -> int:
 def ivf_probes(nlist: int) -> int:
     """Lists searched per query: recall@10 ≥ 0.95 with margin on clustered 384-d vectors.
 
-    Measured (benchmarks/bench_scale.py) on 100k and 1M; 1/32 of the lists, at least 24.
+    On clustered vectors (benchmarks/bench_scale.py) nprobe 16 already gave 0.995 at 100k
+    and 0.978 at 1M; 1/32 of the lists (40 at 100k, 125 at 1M) leaves room for real
+    embeddings that cluster less cleanly, at about 2 ms a query at 1M.
     """
     return min(nlist, max(24, math.ceil(nlist / 32)))
 
@@ -135,14 +158,15 @@ class VectorIndex:
                 return []
             allowed_ids = np.ascontiguousarray(allowed_ids, dtype=np.int64)
         k = min(k, len(self))
-        ivf = self._ivf
-        if ivf is None:
-            return self._search_flat(query, k, allowed_ids)
-        if allowed_ids is None:
-            return _pairs(*self._index.search(query, k))
-        if len(allowed_ids) <= _SUBSET_EXACT:
-            return self._search_subset(query, k, allowed_ids)
-        return self._search_ivf_filtered(ivf, query, k, allowed_ids)
+        with _one_thread():
+            ivf = self._ivf
+            if ivf is None:
+                return self._search_flat(query, k, allowed_ids)
+            if allowed_ids is None:
+                return _pairs(*self._index.search(query, k))
+            if len(allowed_ids) <= _SUBSET_EXACT:
+                return self._search_subset(query, k, allowed_ids)
+            return self._search_ivf_filtered(ivf, query, k, allowed_ids)
 
     def _search_flat(self, query, k, allowed_ids) -> list[tuple[int, float]]:
         faiss = _faiss()
@@ -156,9 +180,11 @@ class VectorIndex:
         present, vectors = self._vectors_of(allowed_ids)
         if len(present) == 0:
             return []
-        scores = vectors @ query[0]
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(int(present[i]), float(scores[i])) for i in top]
+        # faiss.knn, not numpy's matmul: OpenBLAS would wake its threads for one query.
+        scores, rows = _faiss().knn(
+            query, vectors, min(k, len(present)), metric=_faiss().METRIC_INNER_PRODUCT
+        )
+        return [(int(present[r]), float(s)) for r, s in zip(rows[0], scores[0], strict=True)]
 
     def _search_ivf_filtered(self, ivf, query, k, allowed_ids) -> list[tuple[int, float]]:
         """IVF with the filter inside FAISS; more lists for a selective filter, and all of
@@ -177,8 +203,12 @@ class VectorIndex:
 
     def _vectors_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids present, their vectors) for the given ids; absent ids are skipped."""
-        try:  # one call into FAISS; it refuses the whole batch if one id is absent
-            return ids, np.asarray(self._index.reconstruct_batch(ids), dtype=np.float32)
+        try:  # few calls into FAISS; it refuses a whole batch if one id is absent
+            parts = [
+                self._index.reconstruct_batch(ids[start : start + _SERIAL_BATCH])
+                for start in range(0, len(ids), _SERIAL_BATCH)
+            ]
+            return ids, np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
         except RuntimeError:
             pass
         present = []

@@ -146,6 +146,21 @@ def indexed_fingerprint(index_dir: Path) -> dict[str, str]:
         store.close()
 
 
+def stray_generations(index_dir: Path) -> list[str]:
+    """Generation folders that should not be on disk: anything but the live generation and
+    the one generation just before it (which the store may keep for questions that began
+    before the switch). A half-written folder numbered above the live one is stray."""
+    from qa_assistant.store import current_generation
+
+    live = current_generation(index_dir)
+    names = sorted(p.name for p in index_dir.glob("gen-*"))
+    if live is None:
+        return names
+    older = [name for name in names if name < live.name]
+    allowed = {live.name, *older[-1:]}
+    return [name for name in names if name not in allowed]
+
+
 def hanging_reader(path: Path) -> ReadDocument:
     """A ``ReaderPool`` reader (top-level, so the worker process can import it): files
     named ``hang*`` never finish, ``crash*`` kill the reader process, the rest are read."""

@@ -28,6 +28,7 @@ from helpers_index import (
     indexed_fingerprint,
     marker_word,
     state,
+    stray_generations,
     text_reader,
     write_state,
 )
@@ -145,16 +146,17 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
         assert not report.failed
         assert indexed_fingerprint(index_dir) == fingerprint(states[target])
         assert_answers_from(index_dir, states[target])
+        assert not stray_generations(index_dir), generations(index_dir)
         live = target
     assert killed_mid_run >= KILL_ROUNDS // 2, "too few kills landed while the run was going"
 
 
-def test_run_killed_between_switch_and_sweep_leaves_no_stale_copy_after_the_next_run(
+def test_run_killed_between_switch_and_sweep_is_the_new_index_and_cleaned_up_later(
     tmp_path,
 ):
-    """Killed just after CURRENT names the new generation, before the replaced one is
-    swept: the index is the new one, and the next run, even with nothing to do, removes the
-    replaced copy (it is a whole second index on disk)."""
+    """Killed just after CURRENT names the new generation, before the sweep: the index is
+    the new one and answers; the next runs complete, and once one of them writes a new
+    generation, no copy beyond the live one and its predecessor is left on disk."""
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     build(documents, index_dir, STATE_A)
     write_state(documents, STATE_B)
@@ -166,7 +168,10 @@ def test_run_killed_between_switch_and_sweep_leaves_no_stale_copy_after_the_next
     assert_answers_from(index_dir, STATE_B)
     report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
     assert sorted(report.unchanged) == sorted(STATE_B)
-    assert generations(index_dir) == [current_generation(index_dir).name]
+    assert not stray_generations(index_dir), generations(index_dir)
+    build(documents, index_dir, STATE_A)
+    assert_answers_from(index_dir, STATE_A)
+    assert not stray_generations(index_dir), generations(index_dir)
 
 
 # ------------------------------------------------------- read-only folder and full disk
@@ -354,7 +359,7 @@ def test_really_full_disk_is_a_clear_error_at_every_stage(tmp_path, small_disk):
         assert_answers_from(
             index_dir, STATE_A if seen == fingerprint(STATE_A) else big_state, embedder
         )
-        if generations(index_dir) != [current_generation(index_dir).name]:
+        if stray_generations(index_dir):
             problems.append(f"{label}: {outcome}, left {generations(index_dir)} on the disk")
         filler.unlink()
         if outcome == "done":

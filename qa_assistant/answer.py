@@ -93,8 +93,11 @@ def compose_answer(
     # Embed the sentences most likely to answer: those of the deep passages holding the
     # most question terms, at most ``max_sentences`` (the encoder is the cost here).
     chosen = sorted(
-        ((cov, -n, -i, n, i) for n, item in enumerate(scored[: len(deep)])
-         for i, cov in enumerate(item.sentence_scores)),
+        (
+            (cov, -n, -i, n, i)
+            for n, item in enumerate(scored[: len(deep)])
+            for i, cov in enumerate(item.sentence_scores)
+        ),
         reverse=True,
     )[: params.max_sentences]
     keys = [(n, i) for *_, n, i in chosen]
@@ -151,8 +154,10 @@ def compose_answer(
         """Whether a sentence is the best one again (an overlapping window repeats it)."""
         row = item.candidate.row
         start, end = (row.start + item.spans[index][0], row.start + item.spans[index][1])
-        same_place = row.document_id == best_row.document_id and start < best_span[1] and (
-            end > best_span[0]
+        same_place = (
+            row.document_id == best_row.document_id
+            and start < best_span[1]
+            and (end > best_span[0])
         )
         return same_place or row.text[slice(*item.spans[index])] == best_row.text[a:b]
 

@@ -7,12 +7,13 @@ previous complete one. Safe to share between threads (the app's sessions).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class _Snapshot:
     retriever: Retriever
     acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
     long_forms: dict[str, GlossaryEntry]  # folded long form → entry
+    users: int = 0  # questions in flight on this snapshot
+    retired: bool = False  # a newer generation is live; close when the last user is done
 
 
 class Assistant:
@@ -58,7 +61,7 @@ class Assistant:
         self.answer_params = answering or AnswerParams()
         self.chunking = chunking or ChunkSettings()
         self._snapshot: _Snapshot | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # ---- the live index -------------------------------------------------------------------
     def has_index(self) -> bool:
@@ -66,14 +69,34 @@ class Assistant:
         return current_generation(self.index_dir) is not None
 
     def _current(self) -> _Snapshot:
-        live = current_generation(self.index_dir)
-        snapshot = self._snapshot
-        if snapshot is not None and live is not None and snapshot.folder == live:
-            return snapshot
+        """The snapshot of the live generation, opened on first use or after a switch."""
         with self._lock:
-            if self._snapshot is None or self._snapshot.folder != live:
-                self._snapshot = self._open()
-            return self._snapshot
+            return self._current_locked()
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[_Snapshot]:
+        """Hold the live snapshot for one operation, so it is not closed underneath it."""
+        with self._lock:
+            snapshot = self._current_locked()
+            snapshot.users += 1
+        try:
+            yield snapshot
+        finally:
+            with self._lock:
+                snapshot.users -= 1
+                if snapshot.retired and snapshot.users == 0:
+                    snapshot.store.close()
+
+    def _current_locked(self) -> _Snapshot:
+        live = current_generation(self.index_dir)
+        old = self._snapshot
+        if old is None or old.folder != live:
+            self._snapshot = self._open()
+            if old is not None:
+                old.retired = True
+                if old.users == 0:
+                    old.store.close()
+        return self._snapshot
 
     def _open(self) -> _Snapshot:
         store = Store.open_current(self.index_dir)
@@ -89,9 +112,9 @@ class Assistant:
         )
 
     # ---- asking ---------------------------------------------------------------------------
-    def expansions(self, question: str) -> list[str]:
+    def expansions(self, question: str, snapshot: _Snapshot | None = None) -> list[str]:
         """Glossary forms to add to a question: long forms of its acronyms, and vice versa."""
-        snapshot = self._current()
+        snapshot = snapshot or self._current()
         found: list[str] = []
         for word in question.replace("’", "'").split():
             word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
@@ -122,16 +145,35 @@ class Assistant:
             raise QAError("The question is empty. Type a question about the reports.")
         if top_k < 1:
             raise QAError(f"top_k must be at least 1 (got {top_k})")
+        asked_on: Path | None = None
+        while True:
+            try:
+                with self._use() as snapshot:
+                    asked_on = snapshot.folder
+                    return self._ask(snapshot, question, history, top_k, documents)
+            except sqlite3.DatabaseError:
+                # The generation was swept while this question ran: ask the live one, once.
+                if asked_on is None or current_generation(self.index_dir) == asked_on:
+                    raise
+                asked_on = None
+
+    def _ask(
+        self,
+        snapshot: _Snapshot,
+        question: str,
+        history: Sequence[str],
+        top_k: int,
+        documents: Sequence[str] | None,
+    ) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        snapshot = self._current()
         document_ids = None
         if documents:
             document_ids = snapshot.store.document_ids(list(documents))
         query = Query(
             text=question,
             history=[h for h in history if h and h.strip()],
-            expansions=self.expansions(question),
+            expansions=self.expansions(question, snapshot),
             document_ids=document_ids,
         )
         retriever = snapshot.retriever
@@ -153,15 +195,18 @@ class Assistant:
     # ---- the collection -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         """The indexed reports."""
-        return self._current().store.documents()
+        with self._use() as snapshot:
+            return snapshot.store.documents()
 
     def glossary(self) -> list[GlossaryEntry]:
         """Acronyms defined in the reports, with their long forms."""
-        return self._current().store.glossary()
+        with self._use() as snapshot:
+            return snapshot.store.glossary()
 
     def failures(self) -> list[tuple[str, str]]:
         """Files the last update could not read: (path, reason)."""
-        failures = self._current().store.failures()
+        with self._use() as snapshot:
+            failures = snapshot.store.failures()
         return sorted((path, error) for path, (_, _, error) in failures.items())
 
     def status(self) -> dict:
@@ -175,7 +220,10 @@ class Assistant:
                 "passages": 0,
                 "model": self.embedder.name,
             }
-        snapshot = self._current()
+        with self._use() as snapshot:
+            return self._status(snapshot)
+
+    def _status(self, snapshot: _Snapshot) -> dict:
         meta = snapshot.store.meta()
         documents, pages, passages = snapshot.store.counts()
         return {

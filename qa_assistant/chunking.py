@@ -100,26 +100,45 @@ def _split_long(
     """Cut a sentence longer than the window at word boundaries into pieces that fit."""
     if tokens <= limit:
         return [(sentence, tokens)]
-    words = [m for m in _WORD.finditer(text, sentence.start, sentence.end)]
+    words = list(_WORD.finditer(text, sentence.start, sentence.end))
     word_tokens = count([m.group(0) for m in words])
     pieces: list[tuple[Sentence, int]] = []
     piece_start, piece_tokens = words[0].start(), 0
     previous_end = words[0].start()
     for word, n in zip(words, word_tokens, strict=True):
-        if piece_tokens and piece_tokens + n > limit:
+        if previous_end > piece_start and (piece_tokens + n > limit or n > limit):
             pieces.append((Sentence(piece_start, previous_end), piece_tokens))
             piece_start, piece_tokens = word.start(), 0
         if n > limit:  # a single "word" beyond the window (a URL, a table row): cut it hard
-            step = max(1, len(word.group(0)) * limit // (n + 1))
-            for cut in range(word.start(), word.end(), step):
-                end = min(cut + step, word.end())
-                pieces.append((Sentence(cut, end), limit))
+            pieces.extend(_cut_word(text, word.start(), word.end(), limit, count))
             piece_start, piece_tokens = word.end(), 0
         else:
             piece_tokens += n
         previous_end = word.end()
-    if piece_tokens:
+    if previous_end > piece_start:  # keeps words the tokenizer counts as 0 tokens too
         pieces.append((Sentence(piece_start, previous_end), piece_tokens))
+    return pieces
+
+
+def _cut_word(
+    text: str, start: int, end: int, limit: int, count: TokenCounter
+) -> list[tuple[Sentence, int]]:
+    """Cut one over-long word into the longest pieces that fit, measured by the counter.
+
+    Tokens are not spread evenly over characters, so each cut is found by bisection.
+    """
+    pieces: list[tuple[Sentence, int]] = []
+    cut = start
+    while cut < end:
+        low, high = cut + 1, end  # the longest end in [low, high] whose piece fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            if count([text[cut:middle]])[0] <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        pieces.append((Sentence(cut, low), count([text[cut:low]])[0]))
+        cut = low
     return pieces
 
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -17,6 +18,17 @@ from typing import Any
 
 from .config import default_documents_dir, default_index_dir
 from .errors import QAError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: object) -> str:
+    """Text safe for a terminal: control characters (escape sequences, bells) shown as \\xNN.
+
+    File names and report text are data; printed raw, an ESC sequence in one could recolour,
+    retitle or clear the user's terminal.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", str(text))
 
 
 def _add_common(parser: argparse.ArgumentParser, *, documents: bool = False) -> None:
@@ -150,7 +162,7 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
             f"{report.passages} passages."
         )
         for failure in report.failed:
-            print(f"  skipped {failure.document}: {failure.error}")
+            print(f"  skipped {_printable(failure.document)}: {_printable(failure.error)}")
     return data
 
 
@@ -159,13 +171,16 @@ def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
         args.question, history=args.history, top_k=args.top_k, documents=args.document
     )
     if not args.json:
-        print(answer.answer)
+        print(_printable(answer.answer))
         print()
         for citation in answer.citations:
             snippet = (
                 " ".join(citation.text[a:b] for a, b in citation.highlight) or citation.text[:200]
             )
-            print(f"[{citation.n}] {citation.document}, page {citation.page}: {snippet}")
+            print(
+                f"[{citation.n}] {_printable(citation.document)}, page {citation.page}: "
+                f"{_printable(snippet)}"
+            )
     return answer.to_json()
 
 
@@ -212,7 +227,10 @@ def _cmd_glossary(args: argparse.Namespace) -> dict[str, Any]:
     entries = _assistant(args).glossary()
     if not args.json:
         for entry in entries:
-            print(f"{entry.acronym:<12} {entry.expansion}  ({len(entry.documents)} reports)")
+            print(
+                f"{_printable(entry.acronym):<12} {_printable(entry.expansion)}  "
+                f"({len(entry.documents)} reports)"
+            )
     return {
         "glossary": [
             {
@@ -242,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = COMMANDS[args.command](args)
     except QAError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the previous index is unchanged.", file=sys.stderr)

@@ -98,9 +98,7 @@ _SPACES = re.compile(r" {2,}")
 _SEPARATOR_LINE = re.compile(r"[_=~*·.\-\u2010-\u2015\u2e3a\u2e3b ]{3,}")
 _WORD_TOKENS = re.compile(r"\w+(?:-\w+)*")
 _FIRST_WORD = re.compile(r"\w+")
-_LIST_START = re.compile(
-    r"(?:\(?\d{1,3}[.)]|\(?[a-z]{1,3}\)|\(\d{1,3}\)|[IVXLC]{1,6}\.|[A-Z]\.)\s"
-)
+_LIST_START = re.compile(r"(?:\(?\d{1,3}[.)]|\(?[a-z]{1,3}\)|\(\d{1,3}\)|[IVXLC]{1,6}\.|[A-Z]\.)\s")
 _BULLET_START = re.compile(
     "(?:[\u2022\u25cf\u25aa\u25e6\u2023\u2219\u25a0\u25a1\u27a2\u25ba\uf0b7\uf0a7*\u2013-]"
     r"|#{1,6})\s"
@@ -480,9 +478,7 @@ def _assemble_pdf(raw_pages: list[str], metadata_title: Any, path: Path) -> Read
             "the pages are images; run OCR on it (e.g. ocrmypdf) and add it again",
         )
     title = (
-        _metadata_title(metadata_title, path.stem)
-        or _first_meaningful_line(texts[0])
-        or path.stem
+        _metadata_title(metadata_title, path.stem) or _first_meaningful_line(texts[0]) or path.stem
     )
     pages = [PageText(number=i, text=text) for i, text in enumerate(texts, start=1)]
     return ReadDocument(pages=pages, title=title)
@@ -542,8 +538,9 @@ def read_documents_inline(
 _Payload = tuple[Any, ...]
 
 
-def _worker_main(tasks: Any, results: Any, reader: Callable[[Path], ReadDocument],
-                 memory_limit: int | None) -> None:
+def _worker_main(
+    tasks: Any, results: Any, reader: Callable[[Path], ReadDocument], memory_limit: int | None
+) -> None:
     """Loop of the reader process: read each (seq, path) task and send back the outcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if memory_limit is not None:
@@ -614,8 +611,9 @@ def _exit_description(code: int | None) -> str:
 class _Worker:
     """One reader process, its two pipes, and a thread that drains its results."""
 
-    def __init__(self, context: Any, reader: Callable[[Path], ReadDocument],
-                 memory_limit: int | None) -> None:
+    def __init__(
+        self, context: Any, reader: Callable[[Path], ReadDocument], memory_limit: int | None
+    ) -> None:
         task_out, self._tasks = context.Pipe(duplex=False)
         results, result_in = context.Pipe(duplex=False)
         self.process = context.Process(

@@ -151,9 +151,11 @@ class Store:
     def __init__(self, folder: Path, *, readonly: bool = True) -> None:
         self.folder = folder
         self.readonly = readonly
-        self._local = threading.local()  # readers: one connection per thread
-        self._connections: list[sqlite3.Connection] = []
+        # Readers: one connection per thread (sqlite3 objects are not shared across threads);
+        # connections of threads that have ended are closed when the next one opens.
+        self._connections: dict[int, tuple[threading.Thread, sqlite3.Connection]] = {}
         self._connections_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
         if not readonly:
             self.conn.executescript(_SCHEMA)
         else:
@@ -163,14 +165,21 @@ class Store:
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (a writer has exactly one)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.readonly and self._connections:
-                return self._connections[0]
-            conn = _connect(self.folder / STORE_FILE, readonly=self.readonly)
-            self._local.conn = conn
-            with self._connections_lock:
-                self._connections.append(conn)
+        if not self.readonly:
+            if self._writer is None:
+                self._writer = _connect(self.folder / STORE_FILE, readonly=False)
+            return self._writer
+        thread = threading.current_thread()
+        entry = self._connections.get(thread.ident)
+        if entry is not None and entry[0] is thread:
+            return entry[1]
+        conn = _connect(self.folder / STORE_FILE, readonly=True)
+        with self._connections_lock:
+            for ident, (owner, old) in list(self._connections.items()):
+                if ident == thread.ident or not owner.is_alive():
+                    old.close()
+                    del self._connections[ident]
+            self._connections[thread.ident] = (thread, conn)
         return conn
 
     @classmethod
@@ -191,10 +200,12 @@ class Store:
     def close(self) -> None:
         """Close the database connections."""
         with self._connections_lock:
-            for conn in self._connections:
+            for _, conn in self._connections.values():
                 conn.close()
             self._connections.clear()
-        self._local = threading.local()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     # ---- settings -------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -309,8 +320,10 @@ class Store:
         params.append(limit)
         try:
             return [(int(r[0]), float(r[1])) for r in self.conn.execute(sql, params)]
-        except sqlite3.OperationalError as exc:  # a malformed expression must not kill a query
-            log.warning("lexical search failed for %r: %s", match, exc)
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "SQLITE_ERROR") != "SQLITE_ERROR":
+                raise  # the database itself failed: not a query to skip quietly
+            log.warning("lexical search failed for %r: %s", match, exc)  # malformed MATCH
             return []
 
     def passage_frequency(self, term: str) -> int:
@@ -416,9 +429,22 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _write_error(root: Path, exc: OSError) -> QAError:
+# SQLite reports a full disk or a read-only file as OperationalError, not OSError.
+_SQLITE_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """Whether an exception means the disk refused a write (full, read-only, I/O error)."""
+    if isinstance(exc, OSError):
+        return True
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return isinstance(exc, sqlite3.OperationalError) and name.startswith(_SQLITE_WRITE_FAILURES)
+
+
+def _write_error(root: Path, exc: BaseException) -> QAError:
+    reason = getattr(exc, "strerror", None) or exc
     return QAError(
-        f"Cannot write the index in {root}/: {exc.strerror or exc}. Free disk space or make "
+        f"Cannot write the index in {root}/: {reason}. Free disk space or make "
         "the folder writable, then run qa-assistant index again; the previous index is "
         "unchanged."
     )
@@ -473,8 +499,9 @@ def new_generation(root: Path, *, fresh: bool) -> Iterator[Store]:
     deleted and the live generation is left as it was. The caller holds ``IndexLock``.
     """
     live = current_generation(root)
+    folder: Path | None = None
     try:
-        _sweep(root, keep=live)
+        _sweep(root, keep=(live,))
         number = 1 + max(
             (int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()), default=0
         )
@@ -483,15 +510,21 @@ def new_generation(root: Path, *, fresh: bool) -> Iterator[Store]:
         if live is not None and not fresh:
             source = sqlite3.connect(f"file:{live / STORE_FILE}?mode=ro", uri=True)
             target = sqlite3.connect(folder / STORE_FILE)
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            try:
+                with target:
+                    source.backup(target)
+            finally:
+                source.close()
+                target.close()
             if (live / VECTORS_FILE).exists():
                 shutil.copyfile(live / VECTORS_FILE, folder / VECTORS_FILE)
         store = Store(folder, readonly=False)
-    except OSError as exc:
-        raise _write_error(root, exc) from exc
+    except (OSError, sqlite3.Error) as exc:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if _is_write_failure(exc):
+            raise _write_error(root, exc) from exc
+        raise
     try:
         store.conn.execute("BEGIN")
         yield store
@@ -508,10 +541,12 @@ def new_generation(root: Path, *, fresh: bool) -> Iterator[Store]:
         with contextlib.suppress(Exception):
             store.close()
         shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(exc, OSError):
+        if _is_write_failure(exc):
             raise _write_error(root, exc) from exc
         raise
-    _sweep(root, keep=folder)
+    # The replaced generation stays until the next update: a question that began before the
+    # switch may still open it from another thread.
+    _sweep(root, keep=(folder, live))
 
 
 def _now() -> str:
@@ -528,8 +563,9 @@ def _switch_current(root: Path, name: str) -> None:
     _fsync_path(root)
 
 
-def _sweep(root: Path, keep: Path | None) -> None:
+def _sweep(root: Path, keep: tuple[Path | None, ...]) -> None:
     """Remove generations other than ``keep`` (half-written ones, or ones replaced)."""
+    kept = {folder.name for folder in keep if folder is not None}
     for folder in root.glob("gen-*"):
-        if keep is None or folder.name != keep.name:
+        if folder.name not in kept:
             shutil.rmtree(folder, ignore_errors=True)

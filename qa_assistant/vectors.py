@@ -17,8 +17,10 @@ them exactly), so no passage is embedded again.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,7 +107,11 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (the caller makes the switch atomic)."""
-        _faiss().write_index(self._index, str(path))
+        try:
+            _faiss().write_index(self._index, str(path))
+        except RuntimeError as exc:  # FAISS reports a failed write as RuntimeError
+            code = errno.ENOSPC if "No space left" in str(exc) else errno.EIO
+            raise OSError(code, os.strerror(code), str(path)) from exc
 
     @property
     def kind(self) -> str:

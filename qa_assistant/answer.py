@@ -10,6 +10,7 @@ a citation is the page that sentence stands on.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -37,9 +38,39 @@ class AnswerParams:
     passage_dense_weight: float = 0.35
     passage_fused_weight: float = 0.15
     sentence_weight: float = 0.5
-    answer_threshold: float = 0.45  # below: "the reports don't say"
-    second_sentence_ratio: float = 0.9
+    number_bonus: float = 0.1  # for a sentence adding a number to a how-many/when question
+    heading_factor: float = 0.85  # a heading's score is scaled by this
+    answer_threshold: float = 0.48  # below: "the reports don't say" (see README)
+    second_sentence_ratio: float = 0.7
     rerank: bool = True
+
+
+# Questions whose answer is a quantity or a date: a sentence that adds a number the question
+# does not already hold is more likely to be the answer ("How many…?" → "151 officers").
+_WANTS_NUMBER = re.compile(
+    r"^\W*(?:and\s+)?(?:how\s+(?:many|much|large|long|often|big)|by\s+how\s+much|"
+    r"what\s+(?:proportion|share|percentage|per\s*cent|number|level|amount|size|rate|year|date)|"
+    r"in\s+what\s+year|in\s+which\s+year|when\b|what\s+year)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def wants_number(question: str) -> bool:
+    """Whether the question asks for a quantity or a date."""
+    return bool(_WANTS_NUMBER.search(question))
+
+
+_TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
+
+
+def _is_heading(sentence: str) -> bool:
+    """A title or heading (no closing punctuation) is context, rarely the answer."""
+    return not _TERMINATED.search(sentence.rstrip())
+
+
+def _adds_number(sentence: str, question_numbers: set[str]) -> bool:
+    return any(number not in question_numbers for number in _NUMBER.findall(sentence))
 
 
 @dataclass
@@ -62,6 +93,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def compose_answer(
+    question: str,
     question_terms: list[str] | dict[str, float],
     vector: np.ndarray,
     candidates: list[Candidate],
@@ -103,13 +135,22 @@ def compose_answer(
     keys = [(n, i) for *_, n, i in chosen]
     texts = [scored[n].candidate.row.text[slice(*scored[n].spans[i])] for n, i in keys]
     similarities = dict(zip(keys, embedder.encode(texts) @ vector, strict=True)) if texts else {}
+    number_wanted = wants_number(question)
+    question_numbers = set(_NUMBER.findall(question))
     for n, item in enumerate(scored):
+        text = item.candidate.row.text
         # A sentence not embedded is judged by its passage's similarity instead.
-        item.sentence_scores = [
-            params.sentence_dense_weight * float(similarities.get((n, i), item.candidate.dense))
-            + params.sentence_coverage_weight * cov
-            for i, cov in enumerate(item.sentence_scores)
-        ]
+        scores = []
+        for i, cov in enumerate(item.sentence_scores):
+            sentence = text[slice(*item.spans[i])]
+            dense = float(similarities.get((n, i), item.candidate.dense))
+            score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
+            if number_wanted and _adds_number(sentence, question_numbers):
+                score += params.number_bonus
+            if _is_heading(sentence):
+                score *= params.heading_factor
+            scores.append(score)
+        item.sentence_scores = scores
     for item in scored:
         c = item.candidate
         c.score = (

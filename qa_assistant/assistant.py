@@ -180,6 +180,7 @@ class Assistant:
         vector = retriever.query_vector(query, timings)
         candidates = retriever.retrieve(query, vector, timings)
         answered, text, citations, confidence = compose_answer(
+            question,
             query.term_weights(self.retrieval_params.history_weight),
             vector,
             candidates,

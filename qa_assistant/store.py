@@ -531,6 +531,7 @@ def new_generation(root: Path, *, fresh: bool) -> Iterator[Store]:
         store.set_meta({"schema": SCHEMA_VERSION, "updated_at": _now()})
         store.conn.commit()
         if store._vectors is not None or not (folder / VECTORS_FILE).exists():
+            store.vectors.maybe_convert()  # flat while small, IVF once the collection is large
             store.vectors.save(folder / VECTORS_FILE)
         store.close()
         for name in (STORE_FILE, VECTORS_FILE):

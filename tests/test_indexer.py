@@ -221,3 +221,20 @@ def test_citation_names_the_page_of_the_answering_sentence(tmp_path):
     start, end = top.highlight[0]
     assert "312 calls" in top.text[start:end]
     assert top.page == 2
+
+
+def test_large_collection_switches_to_ivf_and_still_answers_and_deletes(folders, monkeypatch):
+    """Past the flat limit the store saves an IVF index; answers and deletes keep working."""
+    from qa_assistant import vectors
+
+    monkeypatch.setattr(vectors, "FLAT_LIMIT", 2)
+    documents, index_dir = folders
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    assert assistant.status()["vector_index"] == "ivf"
+    answer = assistant.ask("How many teachers from Khujand joined the Training of Trainers?")
+    assert answer.citations[0].document == "tajikistan/poid_pve.txt"
+    (documents / "tajikistan/poid_pve.txt").unlink()
+    index(documents, index_dir)
+    cited = {c.document for c in assistant.ask("Training of Trainers in Khujand").citations}
+    assert "tajikistan/poid_pve.txt" not in cited

@@ -361,6 +361,8 @@ def _text_title(text: str, markdown: bool) -> str:
     for raw_line in text.splitlines():
         line = clean_text(raw_line)
         if markdown:
+            if line.startswith("<!--"):  # an HTML comment is a note to editors, not a title
+                continue
             line = line.lstrip("#").strip()
         if line and not _URL.fullmatch(line) and any(c.isalnum() for c in line):
             return _shorten(line)

@@ -590,3 +590,9 @@ def test_gold_phrases_stand_on_their_gold_pages() -> None:
                 missing.append((name, gold["page"], gold["phrase"]))
     assert cache, "no gold document found"
     assert missing == []
+
+
+def test_markdown_title_skips_a_leading_html_comment(tmp_path: Path) -> None:
+    path = tmp_path / "overview.md"
+    path.write_text("<!-- note for editors -->\n\n# Field Operations Overview\n\nText here.\n")
+    assert read_document(path).title == "Field Operations Overview"

@@ -422,7 +422,7 @@ def test_pool_times_out_a_hanging_file_and_goes_on(
     text_files: list[Path], tmp_path: Path
 ) -> None:
     hang = write(tmp_path, "hang.txt", b"never read")
-    with ReaderPool(timeout=1.0, reader=sleepy_reader) as pool:
+    with ReaderPool(timeout=5.0, reader=sleepy_reader) as pool:
         started = time.monotonic()
         results = list(pool.imap([text_files[0], hang, *text_files[1:3]]))
     assert titles(results) == ["Report number 0", "timed out", "Report number 1", "Report number 2"]
@@ -431,10 +431,10 @@ def test_pool_times_out_a_hanging_file_and_goes_on(
 
 def test_files_read_while_the_caller_was_busy_are_not_timed_out(text_files: list[Path]) -> None:
     results = []
-    with ReaderPool(timeout=1.0, prefetch=3) as pool:
+    with ReaderPool(timeout=2.0, prefetch=3) as pool:
         for item in pool.imap(text_files[:4]):
             results.append(item)
-            time.sleep(1.5)  # the caller embeds for longer than the timeout
+            time.sleep(3.0)  # the caller embeds for longer than the timeout
     assert titles(results) == [f"Report number {i}" for i in range(4)]
 
 

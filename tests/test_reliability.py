@@ -531,7 +531,7 @@ def test_a_file_that_hangs_or_kills_the_reader_cannot_stop_the_run(tmp_path, nam
     }
     write_state(documents, files)
     started = time.monotonic()
-    with ReaderPool(timeout=1.0, reader=hanging_reader) as pool:
+    with ReaderPool(timeout=5.0, reader=hanging_reader) as pool:
         report = update_index(documents, index_dir, FakeEmbedder(), reader=pool.imap)
     assert time.monotonic() - started < 30
     assert [(f.document, f.error.split(":")[0]) for f in report.failed] == [(name, reason)]

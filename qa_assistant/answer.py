@@ -18,6 +18,7 @@ import numpy as np
 
 from .chunking import split_sentences
 from .embedding import Embedder
+from .lexical import query_terms, stem_key, tokenize
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .types import Citation
 
@@ -38,7 +39,7 @@ class AnswerParams:
     passage_dense_weight: float = 0.35
     passage_fused_weight: float = 0.15
     sentence_weight: float = 0.5
-    number_bonus: float = 0.1  # for a sentence adding a number to a how-many/when question
+    number_bonus: float = 0.15  # for a sentence adding a number to a how-many/when question
     heading_factor: float = 0.85  # a heading's score is scaled by this
     answer_threshold: float = 0.48  # below: "the reports don't say" (see README)
     second_sentence_ratio: float = 0.7
@@ -69,8 +70,23 @@ def _is_heading(sentence: str) -> bool:
     return not _TERMINATED.search(sentence.rstrip())
 
 
-def _adds_number(sentence: str, question_numbers: set[str]) -> bool:
-    return any(number not in question_numbers for number in _NUMBER.findall(sentence))
+_COUNTED = re.compile(r"(\d+(?:[.,]\d+)*)((?:\s+[^\s\d]+){1,3})")
+
+
+def _number_bonus(sentence: str, question_numbers: set[str], focus: set[str]) -> float:
+    """1 for a new number counting a question word ("151 officers"), 0.5 for any other
+    new number, 0 without one."""
+    best = 0.0
+    for match in _COUNTED.finditer(sentence):
+        if match.group(1) in question_numbers:
+            continue
+        following = {stem_key(token) for token in tokenize(match.group(2))}
+        if following & focus:
+            return 1.0
+        best = 0.5
+    if not best and any(n not in question_numbers for n in _NUMBER.findall(sentence)):
+        best = 0.5
+    return best
 
 
 @dataclass
@@ -137,6 +153,7 @@ def compose_answer(
     similarities = dict(zip(keys, embedder.encode(texts) @ vector, strict=True)) if texts else {}
     number_wanted = wants_number(question)
     question_numbers = set(_NUMBER.findall(question))
+    focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     for n, item in enumerate(scored):
         text = item.candidate.row.text
         # A sentence not embedded is judged by its passage's similarity instead.
@@ -145,8 +162,8 @@ def compose_answer(
             sentence = text[slice(*item.spans[i])]
             dense = float(similarities.get((n, i), item.candidate.dense))
             score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
-            if number_wanted and _adds_number(sentence, question_numbers):
-                score += params.number_bonus
+            if number_wanted:
+                score += params.number_bonus * _number_bonus(sentence, question_numbers, focus)
             if _is_heading(sentence):
                 score *= params.heading_factor
             scores.append(score)

@@ -62,8 +62,11 @@ def test_ask_json_cites_report_page_and_highlight(sample_index, capsys):
     assert data["answered"] is True and "[1]" in data["answer"]
     top = data["citations"][0]
     assert (top["document"], top["page"]) == ("omik_hate_crime_training_2024.pdf", 1)
-    start, end = top["highlight"][0]
-    assert "151 officers" in top["text"][start:end]
+    assert "151 officers of the Kosovo Police and 35 prosecutors" in top["text"]
+    for start, end in top["highlight"]:  # whole sentences of the cited passage
+        sentence = top["text"][start:end]
+        assert 0 <= start < end <= len(top["text"]) and sentence[0].isupper()
+        assert sentence.rstrip()[-1] in ".!?" and sentence in data["answer"]
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import IndexBusyError, IndexMissingError, QAError
 from .lexical import FTS_TOKENIZER
-from .types import DocumentInfo, GlossaryEntry
+from .types import DocumentInfo, GlossaryEntry, page_at
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -105,12 +105,7 @@ class PassageRow:
 
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
-        page = self.page_spans[0][1]
-        for span_start, span_page in self.page_spans:
-            if span_start > offset:
-                break
-            page = span_page
-        return page
+        return page_at(self.page_spans, offset)
 
 
 @dataclass(frozen=True)

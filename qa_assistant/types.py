@@ -6,6 +6,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def page_at(page_spans: list[tuple[int, int]], offset: int) -> int:
+    """The page on which ``offset`` stands, given ``(offset, page)`` spans from offset 0."""
+    page = page_spans[0][1]
+    for span_start, span_page in page_spans:
+        if span_start > offset:
+            break
+        page = span_page
+    return page
+
+
 @dataclass(frozen=True)
 class PageText:
     """The cleaned text of one physical page (1-based ``number``)."""
@@ -39,12 +49,7 @@ class Chunk:
 
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
-        page = self.page_spans[0][1]
-        for span_start, span_page in self.page_spans:
-            if span_start > offset:
-                break
-            page = span_page
-        return page
+        return page_at(self.page_spans, offset)
 
 
 @dataclass

@@ -35,6 +35,20 @@ SHARED = REPO.parent / "shared"
 PAGE_BREAK = "\f"
 
 
+def run_cli(*args: str, timeout: float = 600, env: dict[str, str] | None = None):
+    """``python -m qa_assistant ARGS`` in a subprocess, as scripts and outside checks call it."""
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "qa_assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
+        env=env,
+    )
+
+
 def make_text_reader(delay: float = 0.0, gate: Path | None = None):
     """An in-process reader of UTF-8 text files (pages split on form feeds), sleeping
     ``delay`` seconds per file and, if ``gate`` is given, not reading anything until that

@@ -20,6 +20,7 @@ from helpers_index import (
     indexed_fingerprint,
     make_text_reader,
     marker_word,
+    run_cli,
     state,
     stray_generations,
     text_reader,
@@ -86,22 +87,8 @@ def test_second_index_process_is_refused_with_a_one_line_message(folders):
     one line naming the other process and what to do; the first run is not disturbed."""
     documents, index_dir = folders
     writer = start_slow_writer(documents, index_dir)
-    second = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qa_assistant",
-            "index",
-            "--documents",
-            str(documents),
-            "--index",
-            str(index_dir),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
+    second = run_cli(
+        "index", "--documents", str(documents), "--index", str(index_dir), "--json", timeout=120
     )
     assert writer.poll() is None, "the first writer should still be running"
     (index_dir.parent / "go").touch()

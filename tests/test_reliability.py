@@ -27,6 +27,7 @@ from helpers_index import (
     hanging_reader,
     indexed_fingerprint,
     marker_word,
+    run_cli,
     state,
     stray_generations,
     text_reader,
@@ -484,22 +485,8 @@ def test_cli_indexes_a_folder_of_odd_files_with_clear_reasons_and_exit_0(tmp_pat
     indexed or failed with a stable reason, nothing crashes."""
     documents, index_dir = tmp_path / "odd", tmp_path / "index"
     expected = make_odd_folder(documents)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qa_assistant",
-            "index",
-            "--documents",
-            str(documents),
-            "--index",
-            str(index_dir),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=600,
+    result = run_cli(
+        "index", "--documents", str(documents), "--index", str(index_dir), "--json", timeout=600
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr, result.stderr

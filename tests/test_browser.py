@@ -3,8 +3,10 @@
 Starts ``streamlit run streamlit_app.py`` on a free port over a copy of the sample reports
 (indexed first with the CLI), asks a question, waits for a citation card naming the report
 and page, opens the page view and the original page (a one-page PDF download), asks a
-follow-up, visits the other two pages and saves screenshots of each step to test-output/
-(repo-relative, git-ignored).
+follow-up, visits the collection page, then on "Manage reports" uploads a new small report
+through the file uploader, waits for the background index update, goes back to the chat, asks
+about the new report and checks that a citation card names the uploaded file. Screenshots of
+each step go to test-output/ (repo-relative, git-ignored).
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ CHROMIUM_ARGS = [
 ]
 QUESTION = "How many Kosovo Police officers were certified as hate crime trainers?"
 FOLLOW_UP = "Where was that training held?"
+UPLOAD_NAME = "legal_aid_gjilan_2025.md"
+UPLOAD_TEXT = (
+    "# Legal aid desk in Gjilan/Gnjilane\n\n"
+    "The OSCE Mission opened a legal aid desk in Gjilan/Gnjilane on 3 March 2025 that served "
+    "412 clients in its first month. Most clients asked about property rights and civil "
+    "registration documents.\n"
+)
+UPLOAD_QUESTION = "How many clients did the legal aid desk in Gjilan serve in its first month?"
+UPDATE_TIMEOUT_MS = 120_000
 TIMEOUT_MS = 60_000
 
 
@@ -115,7 +126,8 @@ def _ask(page, question: str, answers: int) -> None:
     page.get_by_text("Searching the reports…").wait_for(state="detached", timeout=TIMEOUT_MS)
 
 
-def test_ask_open_the_cited_page_and_follow_up(app_url: str) -> None:
+def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
+    """Ask, open the cited page, follow up, upload a report, update the index, ask about it."""
     from playwright.sync_api import expect, sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
@@ -165,5 +177,34 @@ def test_ask_open_the_cited_page_and_follow_up(app_url: str) -> None:
             ).to_be_visible()
             expect(page.get_by_role("heading", name="Acronyms")).to_have_count(0)
             page.screenshot(path=str(OUTPUT / "browser-manage.png"))
+
+            # A new report through the file uploader; the index updates right after (default).
+            upload = tmp_path / UPLOAD_NAME
+            upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+            uploader = page.locator('[data-testid="stFileUploader"]')
+            uploader.locator('input[type="file"]').set_input_files(str(upload))
+            remove = uploader.get_by_role("button", name=f"Remove {UPLOAD_NAME}")
+            expect(remove).to_be_visible(timeout=TIMEOUT_MS)  # the shown name is shortened
+            expect(page.get_by_label("Update the index right after")).to_be_checked()
+            add = page.get_by_role("button", name="Add to the collection")
+            expect(add).to_be_enabled(timeout=TIMEOUT_MS)
+            add.click()
+            expect(page.get_by_text(f"Added {UPLOAD_NAME}")).to_be_visible(timeout=TIMEOUT_MS)
+            expect(page.get_by_text("Index updated in")).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+            expect(page.get_by_text("1 added")).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "browser-uploaded.png"))
+
+            page.get_by_text("Ask the reports", exact=True).click()
+            expect(page.get_by_role("heading", name="Ask the reports")).to_be_visible(
+                timeout=TIMEOUT_MS
+            )
+            earlier = messages.count()  # the conversation is kept across pages
+            _ask(page, UPLOAD_QUESTION, answers=earlier // 2 + 1)
+            answer = messages.nth(earlier + 1)
+            card = answer.locator(".qa-card").filter(has_text=f"{UPLOAD_NAME} · page 1")
+            expect(card.first).to_be_visible(timeout=TIMEOUT_MS)
+            expect(card.first.locator("mark")).to_contain_text("412 clients")
+            answer.scroll_into_view_if_needed()
+            page.screenshot(path=str(OUTPUT / "browser-upload.png"))
         finally:
             browser.close()

@@ -187,3 +187,50 @@ def test_ivf_recall_at_10_against_exact_search() -> None:
 def test_flat_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="flat_limit must be at least 1"):
         VectorIndex(DIM, flat_limit=0)
+
+
+def test_store_generations_follow_the_size_through_the_save_hook(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a limit of 10 vectors, updates through the store make the index IVF, keep it
+    IVF while a changed document's passages are swapped, and make it flat again when most
+    documents are deleted."""
+    from qa_assistant.indexer import update_index
+    from qa_assistant.store import Store
+    from tests.conftest import inline_reader
+
+    monkeypatch.setattr(vectors, "FLAT_LIMIT", 10)
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    for number in range(40):
+        words = " ".join(f"topic{number % 7} word{number * 3 + i}" for i in range(30))
+        (documents / f"doc{number:02d}.txt").write_text(f"Note {number}. {words}.\n")
+    index_dir = tmp_path / "index"
+
+    def live() -> Store:
+        return Store.open_current(index_dir)
+
+    update_index(documents, index_dir, fake_embedder, reader=inline_reader)
+    store = live()
+    assert store.vectors.kind == "ivf"
+    query = fake_embedder.encode_query("topic3 word9")
+    allowed = store.passage_ids_of(store.document_ids(["doc03.txt"]))
+    hits = store.vectors.search(query, 5, allowed)
+    assert hits and {pid for pid, _ in hits} <= set(allowed.tolist())
+    store.close()
+
+    (documents / "doc03.txt").write_text("Note 3 rewritten. Entirely new words here.\n")
+    update_index(documents, index_dir, fake_embedder, reader=inline_reader)
+    store = live()
+    assert store.vectors.kind == "ivf"
+    assert len(store.vectors) == store.counts()[2]
+    assert not set(allowed.tolist()) & {pid for pid, _ in store.vectors.search(query, 50)}
+    store.close()
+
+    for path in sorted(documents.iterdir())[4:]:
+        path.unlink()
+    update_index(documents, index_dir, fake_embedder, reader=inline_reader)
+    store = live()
+    assert store.vectors.kind == "flat"  # 4 vectors: below half the limit
+    assert len(store.vectors) == store.counts()[2] == 4
+    store.close()

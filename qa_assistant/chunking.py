@@ -53,10 +53,16 @@ def join_pages(pages: Sequence[PageText]) -> tuple[str, list[int], list[int]]:
     return PAGE_JOIN.join(parts), starts, numbers
 
 
+_ABBREVIATION_WINDOW = 32  # longer than any word in _ABBREVIATIONS
+
+
 def _is_abbreviation(text: str, end: int) -> bool:
     """Whether the period just before ``end`` closes an abbreviation, not a sentence."""
-    match = _LAST_WORD.search(text, 0, end)
-    if not match:
+    # Look back a few characters, not to the start of the document: searching from 0 for
+    # every period made sentence splitting quadratic in the document's length.
+    start = max(0, end - _ABBREVIATION_WINDOW)
+    match = _LAST_WORD.search(text, start, end)
+    if not match or (match.start() == start > 0 and not text[start - 1].isspace()):
         return False
     word = match.group(1).rstrip(".").lstrip("(\"'“‘").lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

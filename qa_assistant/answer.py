@@ -33,8 +33,8 @@ class AnswerParams:
     """Weights of the reranker and the no-answer threshold (see README for how chosen)."""
 
     rerank_depth: int = 5  # passages whose sentences are embedded and scored
-    max_sentences: int = 24  # sentences embedded per question, at most
-    sentence_chars: int = 160  # characters of each sentence given to the encoder (speed)
+    max_sentences: int = 16  # sentences embedded per question, at most (the cost of rerank)
+    sentence_chars: int = 10_000  # characters of each sentence given to the encoder
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35

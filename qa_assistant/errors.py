@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# The reasons a document can fail with; tests and the UI rely on these exact words.
+STABLE_REASONS = (
+    "password-protected",
+    "cannot be read",
+    "no extractable text (scanned?)",
+    "empty file",
+    "unsupported file type",
+    "too large",
+    "timed out",
+)
+
 
 class QAError(Exception):
     """A problem the user can fix. The message says what is wrong and how to fix it.
@@ -25,9 +36,7 @@ class IndexBusyError(QAError):
 class DocumentError(QAError):
     """One document cannot be read. ``reason`` is short and stable, shown in failure tables.
 
-    Stable reasons used across the project (tests and the UI rely on these words):
-    ``password-protected``, ``cannot be read``, ``no extractable text (scanned?)``,
-    ``empty file``, ``unsupported file type``, ``too large``, ``timed out``.
+    ``reason`` is one of ``STABLE_REASONS``.
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:

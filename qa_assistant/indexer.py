@@ -235,7 +235,7 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
     pending = _Pending()
 
     def flush() -> None:
-        nonlocal total_passages
+        nonlocal total_passages, pending
         if not pending.items:
             return
         texts = [chunk.text for item in pending.items for chunk in item[3]]
@@ -248,7 +248,7 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
         total_passages += len(texts)
         if progress:
             progress("embed", total_passages, total_passages)
-        pending.__init__()
+        pending = _Pending()
 
     for path, result in reader([source.path for source, _ in to_read]):
         source, kind = kinds[path]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa_assistant.errors import DocumentError
+from qa_assistant.errors import STABLE_REASONS, DocumentError
 from qa_assistant.reading import (
     ReaderPool,
     clean_text,
@@ -27,15 +27,6 @@ from qa_assistant.reading import (
 from qa_assistant.types import ReadDocument
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-STABLE_REASONS = {
-    "password-protected",
-    "cannot be read",
-    "no extractable text (scanned?)",
-    "empty file",
-    "unsupported file type",
-    "too large",
-    "timed out",
-}
 
 
 def fixture(data_dir: Path, name: str) -> Path:
@@ -418,9 +409,7 @@ def test_pool_keeps_input_order_and_matches_inline(text_files: list[Path], data_
     assert pooled[0][1] == inline[0][1]
 
 
-def test_pool_times_out_a_hanging_file_and_goes_on(
-    text_files: list[Path], tmp_path: Path
-) -> None:
+def test_pool_times_out_a_hanging_file_and_goes_on(text_files: list[Path], tmp_path: Path) -> None:
     hang = write(tmp_path, "hang.txt", b"never read")
     with ReaderPool(timeout=5.0, reader=sleepy_reader) as pool:
         started = time.monotonic()

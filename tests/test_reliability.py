@@ -40,6 +40,7 @@ from qa_assistant import Assistant, FakeEmbedder, QAError, update_index
 from qa_assistant.chunking import chunk_document, join_pages
 from qa_assistant.cli import main as cli_main
 from qa_assistant.config import ChunkSettings
+from qa_assistant.errors import STABLE_REASONS
 from qa_assistant.reading import ReaderPool, read_documents_inline
 from qa_assistant.store import current_generation
 from qa_assistant.types import PageText
@@ -47,15 +48,6 @@ from qa_assistant.vectors import VectorIndex
 
 HELPER = Path(__file__).with_name("helpers_index.py")
 DATA = REPO / "tests" / "data"
-STABLE_REASONS = (
-    "password-protected",
-    "cannot be read",
-    "no extractable text (scanned?)",
-    "empty file",
-    "unsupported file type",
-    "too large",
-    "timed out",
-)
 
 # Two states of one documents folder: B changes 3 reports of A, keeps 2, drops 3, adds 10.
 STATE_A = state("a", range(8))

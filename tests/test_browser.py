@@ -198,9 +198,12 @@ def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
             expect(page.get_by_role("heading", name="Ask the reports")).to_be_visible(
                 timeout=TIMEOUT_MS
             )
-            earlier = messages.count()  # the conversation is kept across pages
-            _ask(page, UPLOAD_QUESTION, answers=earlier // 2 + 1)
-            answer = messages.nth(earlier + 1)
+            # The conversation is kept across pages. Wait until all of it is drawn again:
+            # counting while Streamlit is still re-rendering gives a partial count.
+            expect(messages).to_have_count(4)
+            _ask(page, UPLOAD_QUESTION, answers=3)
+            expect(messages).to_have_count(6)
+            answer = messages.nth(5)
             card = answer.locator(".qa-card").filter(has_text=f"{UPLOAD_NAME} · page 1")
             expect(card.first).to_be_visible(timeout=TIMEOUT_MS)
             expect(card.first.locator("mark")).to_contain_text("412 clients")

@@ -31,7 +31,7 @@ import venv
 from collections import defaultdict
 from pathlib import Path
 
-from .common import REPO, WORK, Result, main, percentile, skip_message
+from .common import REPO, WORK, Result, main, new_turn, percentile, skip_message
 
 TXTAI_VENV = WORK / "txtai-venv"
 
@@ -135,6 +135,7 @@ def run(result: Result, args: argparse.Namespace) -> None:
         ours_hits, peer_hits = {}, {}
         for repeat in range(1 if args.quick else 3):
             for question in questions:
+                new_turn(embedder, question.get("history", []))
                 started = time.perf_counter()
                 answer = assistant.ask(question["question"], history=question.get("history", []))
                 ours_ms.append((time.perf_counter() - started) * 1000)

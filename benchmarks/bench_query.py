@@ -24,7 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-from .common import REPO, Result, main, median, memory_mb, percentile, shared_path, skip_message
+from .common import (
+    REPO,
+    Result,
+    main,
+    median,
+    memory_mb,
+    new_turn,
+    percentile,
+    shared_path,
+    skip_message,
+)
 
 STAGES = ["encode", "lexical", "dense", "fusion", "rerank", "answer", "total"]
 GOALS_MS = {"rerank": 150.0, "no rerank": 40.0}
@@ -76,6 +86,7 @@ def _warm(result: Result, index_dir: Path, embedder, questions: list[dict], repe
             for question in questions:
                 for name, threads in settings:
                     torch.set_num_threads(threads)
+                    new_turn(embedder, question.get("history", []))
                     answer = assistants[name].ask(
                         question["question"], history=question.get("history", [])
                     )

@@ -169,3 +169,14 @@ def result_from_json(path: Path) -> Result:
     data = json.loads(path.read_text(encoding="utf-8"))
     figures = [Figure(**f) for f in data.pop("figures")]
     return Result(figures=figures, **data)
+
+
+def new_turn(embedder, history: list[str]) -> None:
+    """As in a conversation: the question is new, the one before it was encoded last turn.
+
+    The embedder remembers recent questions; a benchmark that asks the same question again
+    must not time a remembered vector as an encode.
+    """
+    embedder.forget_queries()
+    if history:
+        embedder.encode_query(history[-1])

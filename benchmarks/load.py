@@ -32,9 +32,9 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: python benchmarks/load.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from benchmarks.common import DATE, REPO, SHARED, WORK, load_average, percentile
+    from benchmarks.common import DATE, REPO, SHARED, WORK, load_average, new_turn, percentile
 else:
-    from .common import DATE, REPO, SHARED, WORK, load_average, percentile
+    from .common import DATE, REPO, SHARED, WORK, load_average, new_turn, percentile
 
 ADDED_FOLDER = "_load_added"
 HEADER = (
@@ -178,6 +178,7 @@ def run_load(args: argparse.Namespace) -> dict:
         while time.perf_counter() < stop_at:
             question, history = questions[position % len(questions)]
             position += 1
+            new_turn(assistant.embedder, history)
             began = time.perf_counter()
             try:
                 answer = assistant.ask(question, history=history, top_k=5)

@@ -35,6 +35,9 @@ class AnswerParams:
     rerank_depth: int = 5  # passages whose sentences are embedded and scored
     max_sentences: int = 16  # sentences embedded per question, at most (the cost of rerank)
     sentence_chars: int = 10_000  # characters of each sentence given to the encoder
+    # Sentences are short and of mixed length: small batches (sorted by length) pad less.
+    # Measured on the report index, 16 sentences: batch 32 148 ms, 8 95 ms, 4 84 ms, 1 122 ms.
+    sentence_batch: int = 4
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35
@@ -155,7 +158,10 @@ def compose_answer(
         scored[n].candidate.row.text[slice(*scored[n].spans[i])][: params.sentence_chars]
         for n, i in keys
     ]
-    similarities = dict(zip(keys, embedder.encode(texts) @ vector, strict=True)) if texts else {}
+    similarities = {}
+    if texts:
+        vectors = embedder.encode(texts, batch_size=params.sentence_batch)
+        similarities = dict(zip(keys, vectors @ vector, strict=True))
     number_wanted = wants_number(question)
     question_numbers = set(_NUMBER.findall(question))
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}

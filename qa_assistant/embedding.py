@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +25,7 @@ from .errors import QAError
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int], None]
+QUERY_CACHE_SIZE = 256  # question vectors remembered (1.5 KiB each)
 
 
 class Embedder(Protocol):
@@ -64,6 +66,8 @@ class SentenceTransformerEmbedder:
         self._tokenizer = self._load_tokenizer()
         self._model = None
         self._lock = threading.Lock()
+        # A follow-up re-encodes the earlier question; the app re-asks after a rerun.
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _check_folder(self) -> None:
         needed = ["modules.json", "tokenizer.json", "sentence_bert_config.json"]
@@ -140,8 +144,24 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One normalised vector for a question."""
-        return self.encode([text])[0]
+        """One normalised vector for a question (the last few are remembered; read-only)."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = self.encode([text])[0]
+        vector.flags.writeable = False
+        with self._lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def forget_queries(self) -> None:
+        """Empty the question cache (benchmarks measure a question's first encode)."""
+        with self._lock:
+            self._query_cache.clear()
 
 
 _FAKE_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)

@@ -23,7 +23,11 @@ def run_cli(*args: str, env_extra: dict[str, str] | None = None):
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(
         [sys.executable, "-m", "qa_assistant", *args],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=600,
     )
 
 
@@ -44,8 +48,16 @@ def test_index_json_follows_the_contract(sample_index):
     result = run_cli("index", "--documents", str(documents), "--index", str(index), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    for key in ("added", "updated", "removed", "unchanged", "failed", "documents", "passages",
-                "seconds"):
+    for key in (
+        "added",
+        "updated",
+        "removed",
+        "unchanged",
+        "failed",
+        "documents",
+        "passages",
+        "seconds",
+    ):
         assert key in data
     expected = sorted(p.name for p in documents.iterdir() if p.suffix in {".pdf", ".md", ".txt"})
     assert data["unchanged"] == expected  # second run: nothing to do
@@ -55,8 +67,16 @@ def test_index_json_follows_the_contract(sample_index):
 @pytest.mark.model
 def test_ask_json_cites_report_page_and_highlight(sample_index, capsys):
     _, index = sample_index
-    code = main(["ask", "How many police officers and prosecutors took part in the OMIK hate "
-                 "crime workshops in spring 2024?", "--index", str(index), "--json"])
+    code = main(
+        [
+            "ask",
+            "How many police officers and prosecutors took part in the OMIK hate "
+            "crime workshops in spring 2024?",
+            "--index",
+            str(index),
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["answered"] is True and "[1]" in data["answer"]
@@ -73,8 +93,10 @@ def test_ask_json_cites_report_page_and_highlight(sample_index, capsys):
 @pytest.mark.model
 def test_follow_up_uses_history(sample_index, capsys):
     _, index = sample_index
-    questions = [json.loads(line) for line in
-                 (REPO / "tests/data/sample_questions.jsonl").read_text().splitlines()]
+    questions = [
+        json.loads(line)
+        for line in (REPO / "tests/data/sample_questions.jsonl").read_text().splitlines()
+    ]
     followup = next(q for q in questions if q["kind"] == "followup")
     args = ["ask", followup["question"], "--index", str(index), "--json", "--top-k", "3"]
     for earlier in followup["history"]:
@@ -88,11 +110,30 @@ def test_follow_up_uses_history(sample_index, capsys):
 @pytest.mark.model
 def test_eval_reports_contract_figures_on_the_sample_questions(sample_index, capsys):
     _, index = sample_index
-    assert main(["eval", str(REPO / "tests/data/sample_questions.jsonl"), "--index", str(index),
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(REPO / "tests/data/sample_questions.jsonl"),
+                "--index",
+                str(index),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
-    for key in ("questions", "recall@1", "recall@5", "mrr@10", "no_answer_accuracy",
-                "answered_accuracy", "by_kind", "seconds", "results"):
+    for key in (
+        "questions",
+        "recall@1",
+        "recall@5",
+        "mrr@10",
+        "no_answer_accuracy",
+        "answered_accuracy",
+        "by_kind",
+        "seconds",
+        "results",
+    ):
         assert key in data
     assert data["recall@5"] >= 0.9
     assert data["results"][0].keys() >= {"id", "answered", "seconds", "answer", "citations"}

@@ -205,12 +205,17 @@ def test_citation_names_the_page_of_the_answering_sentence(tmp_path):
 
     def two_page_reader(paths):
         for path in paths:
-            yield path, ReadDocument(
-                [
-                    PageText(1, "The mission opened an office in Gjilan. Staff began work"),
-                    PageText(2, "in spring. The helpline received 312 calls in its first year."),
-                ],
-                "Two-page report",
+            yield (
+                path,
+                ReadDocument(
+                    [
+                        PageText(1, "The mission opened an office in Gjilan. Staff began work"),
+                        PageText(
+                            2, "in spring. The helpline received 312 calls in its first year."
+                        ),
+                    ],
+                    "Two-page report",
+                ),
             )
 
     update_index(documents, index_dir, FakeEmbedder(), reader=two_page_reader)

@@ -114,18 +114,24 @@ class Assistant:
     # ---- asking ---------------------------------------------------------------------------
     def expansions(self, question: str, snapshot: _Snapshot | None = None) -> list[str]:
         """Glossary forms to add to a question: long forms of its acronyms, and vice versa."""
+        return list(dict.fromkeys(other for _, other in self.equivalents(question, snapshot)))
+
+    def equivalents(
+        self, question: str, snapshot: _Snapshot | None = None
+    ) -> list[tuple[str, str]]:
+        """(form in the question, the glossary's other form) for its acronyms and long forms."""
         snapshot = snapshot or self._current()
-        found: list[str] = []
+        found: list[tuple[str, str]] = []
         for word in question.replace("’", "'").split():
             word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
             entry = snapshot.acronyms.get(fold(word))
             if entry and sum(ch.isupper() for ch in word) >= 2:
-                found.append(entry.expansion)
+                found.append((word, entry.expansion))
         folded = fold(question)
         for long_form, entry in snapshot.long_forms.items():
             if len(long_form) > 8 and long_form in folded:
-                found.append(entry.acronym)
-        return list(dict.fromkeys(found))
+                found.append((entry.expansion, entry.acronym))
+        return found
 
     def ask(
         self,
@@ -170,10 +176,11 @@ class Assistant:
         document_ids = None
         if documents:
             document_ids = snapshot.store.document_ids(list(documents))
+        equivalents = self.equivalents(question, snapshot)
         query = Query(
             text=question,
             history=[h for h in history if h and h.strip()],
-            expansions=self.expansions(question, snapshot),
+            expansions=list(dict.fromkeys(other for _, other in equivalents)),
             document_ids=document_ids,
         )
         retriever = snapshot.retriever
@@ -181,7 +188,7 @@ class Assistant:
         candidates = retriever.retrieve(query, vector, timings)
         answered, text, citations, confidence = compose_answer(
             question,
-            query.term_weights(self.retrieval_params.history_weight),
+            query.term_weights(query.history_weight(self.retrieval_params)),
             vector,
             candidates,
             retriever,
@@ -189,6 +196,7 @@ class Assistant:
             top_k,
             self.answer_params,
             timings,
+            equivalents=equivalents,
         )
         timings["total"] = time.perf_counter() - started
         return Answer(question, answered, text, citations, timings, confidence)

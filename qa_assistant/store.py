@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexBusyError, IndexMissingError, QAError
-from .lexical import FTS_TOKENIZER
+from .lexical import FTS_TOKENIZER, query_terms
 from .types import DocumentInfo, GlossaryEntry, page_at
 from .vectors import VectorIndex
 
@@ -293,6 +293,31 @@ class Store:
             spans = [tuple(span) for span in json.loads(row[8])]
             result[row[0]] = PassageRow(*row[:8], page_spans=spans, text=row[9])
         return result
+
+    def page_context(self, document_id: int, page: int) -> str:
+        """The text around one page of a document: the title, the year and every passage
+        that starts on that page or the one before (a passage may run across the break)."""
+        title, year = self.conn.execute(
+            "SELECT title, coalesce(year, '') FROM documents WHERE id = ?", (document_id,)
+        ).fetchone() or ("", "")
+        texts = self.conn.execute(
+            "SELECT text FROM passages WHERE document_id = ? AND page BETWEEN ? AND ? "
+            "ORDER BY ordinal",
+            (document_id, page - 1, page),
+        )
+        return "\n".join([title, str(year), *(row[0] for row in texts)])
+
+    def document_has(self, document_id: int, text: str) -> bool:
+        """Whether every word of ``text`` occurs in one document (full-text index)."""
+        terms = [f'"{term}"' for term in query_terms(text)]
+        if not terms:
+            return False
+        row = self.conn.execute(
+            "SELECT 1 FROM passages_fts f JOIN passages p ON p.id = f.rowid "
+            "WHERE passages_fts MATCH ? AND p.document_id = ? LIMIT 1",
+            (" AND ".join(terms), document_id),
+        ).fetchone()
+        return row is not None
 
     def lexical_search(
         self, match: str, limit: int, document_ids: Sequence[int] | None = None

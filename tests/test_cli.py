@@ -171,3 +171,19 @@ def test_environment_variables_choose_the_folders(tmp_path):
     result = run_cli("status", "--json", env_extra={"QA_ASSISTANT_INDEX": str(tmp_path / "i")})
     assert result.returncode == 0
     assert json.loads(result.stdout)["index"] == str(tmp_path / "i")
+
+
+@pytest.mark.model
+def test_a_near_miss_says_the_reports_dont_say_and_still_lists_the_nearest(sample_index, capsys):
+    # The sample report gives the certified trainers for 2024; asked for 2019 it has no answer.
+    _, index = sample_index
+    question = "How many Kosovo Police officers were certified as hate crime trainers"
+    answers = {}
+    for year in ("", " in 2019"):
+        assert main(["ask", question + year + "?", "--index", str(index), "--json"]) == 0
+        answers[year] = json.loads(capsys.readouterr().out)
+    assert answers[""]["answered"] and "14 Kosovo Police officers" in answers[""]["answer"]
+    near_miss = answers[" in 2019"]
+    assert near_miss["answered"] is False
+    assert "don't say" in near_miss["answer"]
+    assert near_miss["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"

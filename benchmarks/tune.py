@@ -1,0 +1,88 @@
+"""Compare answer and retrieval settings on a question set (the tuning set by default).
+
+Each ``--try NAME=V1,V2`` names a field of ``RetrievalParams`` or ``AnswerParams`` and the
+values to try; every value is run alone against the defaults (one field at a time, not a
+product). One model is loaded and shared. Prints, per setting, the CONTRACT's figures overall
+and the per-kind recall@5 / answered figures, so a change is judged on every kind at once.
+
+Tune on ``benchmarks/tune_questions.jsonl`` (written without looking at the dev set), then
+report on ``../shared/eval/dev.jsonl`` once:
+
+    .venv/bin/python -m benchmarks.tune --index DIR --try dependent_history_weight=0.35,0.7,1
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from qa_assistant import Assistant
+from qa_assistant.answer import AnswerParams
+from qa_assistant.evaluation import evaluate
+from qa_assistant.retrieval import RetrievalParams
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = ["recall@1", "recall@5", "mrr@10", "answer_contains_gold", "answered_accuracy"]
+
+
+def _parse_value(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def settings(tries: list[str]) -> list[tuple[str, RetrievalParams, AnswerParams]]:
+    """(label, retrieval params, answer params): the defaults, then each value tried."""
+    rows = [("defaults", RetrievalParams(), AnswerParams())]
+    retrieval_fields = {f.name for f in dataclasses.fields(RetrievalParams)}
+    answer_fields = {f.name for f in dataclasses.fields(AnswerParams)}
+    for item in tries:
+        name, _, values = item.partition("=")
+        if name not in retrieval_fields | answer_fields:
+            sys.exit(f"unknown setting {name!r}: not a field of RetrievalParams or AnswerParams")
+        for value in (_parse_value(v) for v in values.split(",")):
+            retrieval, answer = RetrievalParams(), AnswerParams()
+            if name in retrieval_fields:
+                retrieval = dataclasses.replace(retrieval, **{name: value})
+            else:
+                answer = dataclasses.replace(answer, **{name: value})
+            rows.append((f"{name}={value}", retrieval, answer))
+    return rows
+
+
+def line(label: str, figures: dict) -> str:
+    cells = [f"{figures.get(c, float('nan')):.3f}" for c in COLUMNS]
+    cells.append(f"{figures.get('no_answer_accuracy', float('nan')):.3f}")
+    kinds = " ".join(
+        f"{kind[:5]} {f.get('recall@5', f.get('no_answer_accuracy', 0)):.2f}"
+        for kind, f in figures["by_kind"].items()
+    )
+    return f"| {label} | " + " | ".join(cells) + f" | {kinds} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tune")
+    parser.add_argument("--index", type=Path, required=True, help="an index of ../shared/reports")
+    parser.add_argument("--questions", type=Path, default=HERE / "tune_questions.jsonl")
+    parser.add_argument("--try", dest="tries", action="append", default=[], metavar="NAME=V,…")
+    args = parser.parse_args()
+
+    from qa_assistant.embedding import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    print(f"{args.questions.name}, index {args.index}")
+    header = [*COLUMNS, "no-answer", "per kind R@5 (unanswerable: no-answer)"]
+    print("| setting | " + " | ".join(header) + " |")
+    print("|---" * (len(COLUMNS) + 3) + "|")
+    for label, retrieval, answer in settings(args.tries):
+        assistant = Assistant(args.index, embedder=embedder, retrieval=retrieval, answering=answer)
+        print(line(label, evaluate(assistant, args.questions)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The rules that decide whether the reports answer, and how much a follow-up leans back.
+
+Pure functions, no model: what a near miss is ("…budget for 2026?" on a page about 2025),
+and when an earlier question should pull on the new one.
+"""
+
+from __future__ import annotations
+
+from qa_assistant.answer import constraints, unmet_constraints
+from qa_assistant.retrieval import Query, RetrievalParams
+
+
+def _words(question: str) -> list[str]:
+    return [" ".join(c.words) for c in constraints(question)]
+
+
+def test_constraints_are_the_questions_names_and_numbers():
+    assert _words("What was UNMIK's approved budget for 2025?") == ["UNMIK", "2025"]
+    assert _words(
+        "How many field operations did the European Union Rule of Law Mission's team support?"
+    ) == ["European Union Rule of Law Mission"]
+    # The opening word is capitalised by grammar, not because it is a name.
+    assert _words("When did the OSCE open its office?") == ["OSCE"]
+    # Only the capitalised part of a compound counts.
+    assert _words("Who joined the UNMIK-backed projects?") == ["UNMIK"]
+    assert _words("how many trainers were certified?") == []
+
+
+def test_a_number_the_page_does_not_show_is_a_near_miss():
+    page = "In 2025 the Fund mobilized US$10.9 million for child protection in 40 countries."
+    question = "How much did the Fund mobilize for child protection in 2026?"
+    assert unmet_constraints(question, page) == ["2026"]
+    assert unmet_constraints(question.replace("2026", "2025"), page) == []
+
+
+def test_a_name_needs_half_its_words_on_the_page_or_in_the_report():
+    page = "The EU Rule of Law Mission supported two field operations of the forensic team."
+    assert unmet_constraints("What did the European Union Rule of Law Mission do?", page) == []
+    assert unmet_constraints("How much did Norway contribute?", page) == ["Norway"]
+    in_report = {"norway"}.__contains__
+    assert (
+        unmet_constraints(
+            "How much did Norway contribute?",
+            page,
+            in_document=lambda text: in_report(text.lower()),
+        )
+        == []
+    )
+
+
+def test_a_glossary_pair_counts_when_either_form_is_on_the_page():
+    page = "UNDP supported 14 million women in 2024."
+    question = "How many women did the United Nations Development Programme support in 2024?"
+    assert unmet_constraints(question, page) == ["United Nations Development Programme"]
+    pairs = [("United Nations Development Programme", "UNDP")]
+    assert unmet_constraints(question, page, pairs) == []
+
+
+def test_accents_and_spelling_variants_match():
+    page = "An incident at the cemetery in Obiliq/Obilić was reported in Prishtinë/Priština."
+    assert unmet_constraints("What happened in Obilic and Pristina?", page) == []
+
+
+def test_a_question_that_points_back_leans_on_the_earlier_one():
+    params = RetrievalParams(history_weight=0.35, dependent_history_weight=1.0)
+    earlier = ["How many police officers graduated from the Academy in January 2025?"]
+    leaning = [
+        "And how many of them were women?",
+        "Where was it held?",
+        "What about Prizren?",
+        "Women?",
+    ]
+    for text in leaning:
+        query = Query(text, history=earlier)
+        assert query.leans_on_history(), text
+        assert query.history_weight(params) == 1.0
+    standalone = Query("What did UNODC do against corruption in Haiti in 2024?", history=earlier)
+    assert not standalone.leans_on_history()
+    assert standalone.history_weight(params) == 0.35
+    assert Query("Where was it held?").history_weight(params) == 0.0  # nothing to lean on

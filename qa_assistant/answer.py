@@ -42,10 +42,11 @@ class AnswerParams:
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35
-    passage_fused_weight: float = 0.15
+    passage_fused_weight: float = 0.05
     sentence_weight: float = 0.5
-    number_bonus: float = 0.15  # for a sentence adding a number to a how-many/when question
+    number_bonus: float = 0.2  # for a sentence adding a number to a how-many/when question
     heading_factor: float = 0.85  # a heading's score is scaled by this
+    reference_factor: float = 0.6  # … and a footnote, source or self-description by this
     # Below it, "the reports don't say". It and the constraint check were chosen on
     # benchmarks/tune_questions.jsonl (python -m benchmarks.tune), not on the dev set.
     answer_threshold: float = 0.40
@@ -75,6 +76,31 @@ def wants_number(question: str) -> bool:
 
 
 _TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
+
+
+# Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
+# "(accessed December 2024)") and a report's description of itself ("The present report is
+# submitted pursuant to …", "This report covers …").
+_REFERENCE = re.compile(
+    r"^\s*\d{1,3}\s+(?:see\b|ibid|available\s+at|for\s+further|source|[A-Z][^.;]{0,80}?,\s+[“\"])"
+    r"|\bibid\b|\(accessed\b|\bavailable\s+at\b|\bOfficial\s+Records\s+of\b"
+    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:annual\s+|quarterly\s+|thematic\s+)?"
+    r"(?:report|note|document)\s+(?:is\s+submitted|outlines|covers|provides|describes|presents)",
+    re.IGNORECASE,
+)
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def _is_reference(sentence: str) -> bool:
+    """A footnote, a source reference or a report describing itself: it says where a fact
+    is, rarely the fact. A web address alone makes one only when little else is said (a
+    text file's source line may run into its first sentence)."""
+    if _REFERENCE.search(sentence):
+        return True
+    without = _URL.sub(" ", sentence)
+    return without != sentence and len(without.split()) < 8
 
 
 def _is_heading(sentence: str) -> bool:
@@ -300,6 +326,8 @@ def compose_answer(
                 score += params.number_bonus * _number_bonus(sentence, question_numbers, focus)
             if _is_heading(sentence):
                 score *= params.heading_factor
+            if params.reference_factor != 1.0 and _is_reference(sentence):
+                score *= params.reference_factor
             scores.append(score)
         item.sentence_scores = scores
     for item in scored:

@@ -78,3 +78,24 @@ def test_a_question_that_points_back_leans_on_the_earlier_one():
     assert not standalone.leans_on_history()
     assert standalone.history_weight(params) == 0.35
     assert Query("Where was it held?").history_weight(params) == 0.0  # nothing to lean on
+
+
+def test_footnotes_sources_and_self_descriptions_are_references():
+    from qa_assistant.answer import _is_reference
+
+    references = [
+        "16 For further details, see Financial Action Task Force, “Targeted update”, June 2024.",
+        "229 Ibid (accessed December 2024).",
+        "201 See UN-Women, “Women political leaders 2024”, poster, January 2024.",
+        "The present report is submitted pursuant to Security Council resolution 1244 (1999).",
+        "https://www.osce.org/programme-office-in-dushanbe/563",
+    ]
+    answers = [
+        "In 2024, 17 million women in 45 countries gained access to clean energy.",
+        "The report found that one in five staff had experienced racial discrimination.",
+        # A text file's source line that runs into its first sentence still answers.
+        "https://example.org/article/1 date 2024-10-07 Between 11 September and 4 October the "
+        "Office trained 104 participants (63 men, 41 women) on the National Referral Mechanism.",
+    ]
+    assert all(_is_reference(s) for s in references)
+    assert not any(_is_reference(s) for s in answers)

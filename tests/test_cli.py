@@ -187,3 +187,19 @@ def test_a_near_miss_says_the_reports_dont_say_and_still_lists_the_nearest(sampl
     assert near_miss["answered"] is False
     assert "don't say" in near_miss["answer"]
     assert near_miss["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"
+
+
+@pytest.mark.model
+def test_a_new_topic_in_a_conversation_is_not_drowned_by_the_old_one(sample_index, capsys):
+    _, index = sample_index
+    earlier = "How many Kosovo Police officers were certified as hate crime trainers?"
+    asked = {
+        "Where was it held?": "omik_hate_crime_training_2024.pdf",
+        "How many community police inspectors did the OSCE Programme Office in Dushanbe "
+        "train in 2023?": "poid_verlt_training_of_trainers_2023.pdf",
+    }
+    for question, report in asked.items():
+        args = ["ask", question, "--history", earlier, "--index", str(index), "--json"]
+        assert main(args) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["answered"] and data["citations"][0]["document"] == report, question

@@ -36,7 +36,7 @@ from .common import (
     skip_message,
 )
 
-STAGES = ["encode", "lexical", "dense", "fusion", "rerank", "answer", "total"]
+STAGES = ["encode", "lexical", "dense", "context", "fusion", "rerank", "answer", "total"]
 GOALS_MS = {"rerank": 150.0, "no rerank": 40.0}
 
 

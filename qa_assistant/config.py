@@ -49,6 +49,24 @@ def bundled_model_dir() -> Path:
     return Path(str(folder))
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def default_precision() -> str:
+    """How the encoder computes: ``$QA_ASSISTANT_PRECISION`` or ``auto``.
+
+    ``auto`` uses bfloat16 where the CPU computes it natively (AVX512-BF16, AMX) and float32
+    elsewhere; ``float32`` or ``bfloat16`` force one.
+    """
+    value = (os.environ.get("QA_ASSISTANT_PRECISION") or "auto").strip().lower()
+    if value not in PRECISIONS:
+        raise QAError(
+            f"QA_ASSISTANT_PRECISION={value!r} is not one of {', '.join(PRECISIONS)}; "
+            "unset it to let the assistant choose."
+        )
+    return value
+
+
 def default_model_dir() -> Path:
     """The embedding model folder: ``$QA_ASSISTANT_MODEL`` or the bundled model."""
     configured = os.environ.get("QA_ASSISTANT_MODEL")

@@ -50,12 +50,30 @@ STOPWORDS = frozenset(
 )
 
 
+# Cyrillic letters that look like Latin ones. A PDF sometimes sets one inside a Latin word
+# ("Vetёvendosje" with a Cyrillic ё): the word is folded to its Latin look-alike so that it
+# matches how people type it. Words wholly in Cyrillic are left alone.
+# (lower case: the upper-case look-alikes В, Н, Т, М are folded before this)
+_CYRILLIC_LOOKALIKES = str.maketrans("аеорсухкмтвніјѕԁӏ", "aeopcyxkmtbhijsdl")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_WORD_WITH_CYRILLIC = re.compile(r"\w*[\u0400-\u04ff]\w*")
+
+
+def _latin_lookalikes(match: re.Match) -> str:
+    word = match.group(0)
+    if not any("a" <= ch <= "z" for ch in word):
+        return word
+    return word.translate(_CYRILLIC_LOOKALIKES)
+
+
 def fold(text: str) -> str:
     """Lower case without accents: "Obilić" → "obilic", "Haïtien" → "haitien"."""
     text = text.translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.lower()
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    if _CYRILLIC.search(stripped):
+        stripped = _WORD_WITH_CYRILLIC.sub(_latin_lookalikes, stripped)
+    return stripped
 
 
 def _normalise_number(token: str) -> str:

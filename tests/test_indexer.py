@@ -243,3 +243,20 @@ def test_large_collection_switches_to_ivf_and_still_answers_and_deletes(folders,
     index(documents, index_dir)
     cited = {c.document for c in assistant.ask("Training of Trainers in Khujand").citations}
     assert "tajikistan/poid_pve.txt" not in cited
+
+
+def test_a_latin_name_set_with_a_cyrillic_letter_is_found_by_its_latin_spelling(folders):
+    # Some PDFs set a Cyrillic "ё" inside a Latin word ("Vetёvendosje"); people type "e".
+    documents, index_dir = folders
+    write_reports(
+        documents,
+        {
+            "kosovo/elections.txt": "Kosovo elections\nVet\u0451vendosje won 42 per cent "
+            "of the vote in the February 2025 Assembly elections."
+        },
+    )
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    answer = assistant.ask("What share of the vote did Vetevendosje win in 2025?", top_k=3)
+    assert answer.citations[0].document == "kosovo/elections.txt"
+    assert answer.answered and "42 per cent" in answer.answer

@@ -75,9 +75,6 @@ def wants_number(question: str) -> bool:
     return bool(_WANTS_NUMBER.search(question))
 
 
-_TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
-
-
 # Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
 # "(accessed December 2024)") and a report's description of itself ("The present report is
 # submitted pursuant to …", "This report covers …").
@@ -101,6 +98,9 @@ def _is_reference(sentence: str) -> bool:
         return True
     without = _URL.sub(" ", sentence)
     return without != sentence and len(without.split()) < 8
+
+
+_TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
 
 
 def _is_heading(sentence: str) -> bool:

@@ -4,31 +4,14 @@ sample reports in documents/: JSON shapes, exit codes, one-line errors with the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers_index import REPO, run_cli
 
 from qa_assistant.cli import main
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run_cli(*args: str, env_extra: dict[str, str] | None = None):
-    """The CLI in a subprocess, as scripts and outside checks call it."""
-    import os
-
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "qa_assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +151,8 @@ def test_bad_usage_exits_2():
 
 
 def test_environment_variables_choose_the_folders(tmp_path):
-    result = run_cli("status", "--json", env_extra={"QA_ASSISTANT_INDEX": str(tmp_path / "i")})
+    env = {**os.environ, "QA_ASSISTANT_INDEX": str(tmp_path / "i")}
+    result = run_cli("status", "--json", env=env)
     assert result.returncode == 0
     assert json.loads(result.stdout)["index"] == str(tmp_path / "i")
 

@@ -43,6 +43,11 @@ class _Snapshot:
     retired: bool = False  # a newer generation is live; close when the last user is done
 
 
+def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
+    """The glossary forms to search beside the question's own, each once, in order."""
+    return list(dict.fromkeys(other for _, other in equivalents))
+
+
 class Assistant:
     """Answers questions over the index in ``index_dir``; see the module docstring."""
 
@@ -114,7 +119,7 @@ class Assistant:
     # ---- asking ---------------------------------------------------------------------------
     def expansions(self, question: str, snapshot: _Snapshot | None = None) -> list[str]:
         """Glossary forms to add to a question: long forms of its acronyms, and vice versa."""
-        return list(dict.fromkeys(other for _, other in self.equivalents(question, snapshot)))
+        return _other_forms(self.equivalents(question, snapshot))
 
     def equivalents(
         self, question: str, snapshot: _Snapshot | None = None
@@ -180,7 +185,7 @@ class Assistant:
         query = Query(
             text=question,
             history=[h for h in history if h and h.strip()],
-            expansions=list(dict.fromkeys(other for _, other in equivalents)),
+            expansions=_other_forms(equivalents),
             document_ids=document_ids,
         )
         retriever = snapshot.retriever

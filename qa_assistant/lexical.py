@@ -110,9 +110,10 @@ def query_terms(text: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 MATCH expression that ORs the quoted terms (quotes make every term literal)."""
-    return " OR ".join(f'"{term}"' for term in terms)
+def fts_query(terms: list[str], operator: str = "OR") -> str:
+    """An FTS5 MATCH expression joining the quoted terms with ``operator`` (OR: any term,
+    AND: all of them); quotes make every term literal."""
+    return f" {operator} ".join(f'"{term}"' for term in terms)
 
 
 @lru_cache(maxsize=4096)

@@ -149,7 +149,7 @@ class Retriever:
         started = time.perf_counter()
         dense = self.store.vectors.search(vector, p.candidates, allowed)
         timings["dense"] = time.perf_counter() - started
-        in_context = self._in_context(query, vector, terms, timings)
+        in_context = self._in_context(query, vector, terms, allowed, timings)
 
         started = time.perf_counter()
         fused: dict[int, float] = {}
@@ -177,18 +177,21 @@ class Retriever:
         return candidates
 
     def _in_context(
-        self, query: Query, vector: np.ndarray, terms: list[str], timings: dict[str, float]
+        self,
+        query: Query,
+        vector: np.ndarray,
+        terms: list[str],
+        allowed: np.ndarray | None,
+        timings: dict[str, float],
     ) -> list[list[tuple[int, float]]]:
         """The question searched (dense and lexical) inside the reports that the earlier
-        question's best passages come from; nothing without history."""
+        question's best passages come from; nothing without history. ``allowed``: the
+        passages the question is restricted to (None: all)."""
         p = self.params
         if not query.history or p.context_weight <= 0:
             return []
         started = time.perf_counter()
         earlier = self.embedder.encode_query(query.history[-1])  # remembered from its turn
-        allowed = None
-        if query.document_ids is not None:
-            allowed = self.store.passage_ids_of(query.document_ids)
         fused: dict[int, float] = {}
         _rrf(self.store.vectors.search(earlier, p.candidates, allowed), 1.0, p.rrf_k, fused)
         earlier_terms = fts_query(query_terms(query.history[-1]))

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexBusyError, IndexMissingError, QAError
-from .lexical import FTS_TOKENIZER, query_terms
+from .lexical import FTS_TOKENIZER, fts_query, query_terms
 from .types import DocumentInfo, GlossaryEntry, page_at
 from .vectors import VectorIndex
 
@@ -309,13 +309,13 @@ class Store:
 
     def document_has(self, document_id: int, text: str) -> bool:
         """Whether every word of ``text`` occurs in one document (full-text index)."""
-        terms = [f'"{term}"' for term in query_terms(text)]
+        terms = query_terms(text)
         if not terms:
             return False
         row = self.conn.execute(
             "SELECT 1 FROM passages_fts f JOIN passages p ON p.id = f.rowid "
             "WHERE passages_fts MATCH ? AND p.document_id = ? LIMIT 1",
-            (" AND ".join(terms), document_id),
+            (fts_query(terms, "AND"), document_id),
         ).fetchone()
         return row is not None
 

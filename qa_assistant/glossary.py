@@ -3,7 +3,10 @@
 Reports define an acronym once — "the Programme Office in Dushanbe (POiD)" or "UNMIK (United
 Nations Interim Administration Mission in Kosovo)" — and use the short form after. Pairs
 are found with the Schwartz–Hearst rule: every letter of the acronym appears, in order, in
-the long form, and the first one starts a word.
+the long form, and the first one starts it. The long form is the shortest such run of words
+that starts with no connector ("of", "and") and reads as a name: no figures, and most of its
+words start with one of the acronym's letters. A footnote's run-on text ("unicef.org/topic
+… 108 United Nations Population Fund (UNFPA)") gives no pair rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -19,33 +22,66 @@ _MAX_WORDS = 12
 
 
 def _is_acronym(text: str) -> bool:
-    return bool(_ACRONYM.match(text)) and not text.isdigit()
+    """"OMIK", "POiD", "NGOs", "UN-Women"; not "Co-Chair" (a word with capitals)."""
+    if not _ACRONYM.match(text) or text.isdigit():
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters)
+    return 2 * capitals >= len(letters) or any(
+        part.isupper() and len(part) >= 2 for part in text.split("-")
+    )
+
+
+# Words that join a long form's words; a long form never starts with one ("of Audit and
+# Investigation Services" is "Office of Audit and Investigation Services" cut short).
+_CONNECTORS = frozenset(
+    "a an and at by de des du for from in la le of on or the to that via with".split()
+)
+
+
+def _spells(letters: list[str], candidate: str) -> bool:
+    """Schwartz–Hearst: every letter in order, the first one starting ``candidate``."""
+    if not candidate or candidate[0].lower() != letters[0]:
+        return False
+    c = len(candidate) - 1
+    for letter in reversed(letters[1:]):
+        while c > 0 and candidate[c].lower() != letter:
+            c -= 1
+        if c <= 0:
+            return False
+        c -= 1
+    return True
+
+
+def _plausible(letters: list[str], words: list[str]) -> bool:
+    """No figures or web fragments, and most content words start with one of the letters
+    (rejects "Fund via video link the African Women's … Network" for FEMNET)."""
+    if any(ch.isdigit() for word in words for ch in word):
+        return False
+    content = [w for w in words if w.lower() not in _CONNECTORS]
+    initials = set(letters)
+    hits = sum(w[0].lower() in initials for w in content)
+    return 2 * hits >= len(content)
 
 
 def _long_form_for(acronym: str, words: list[str]) -> str | None:
-    """The shortest tail of ``words`` that spells ``acronym`` (Schwartz–Hearst), or None."""
+    """The shortest tail of ``words`` that spells ``acronym`` (Schwartz–Hearst), starts at
+    a word that is no connector, and reads as a name (see ``_plausible``); else None."""
     letters = [ch.lower() for ch in acronym if ch.isalnum()]
     if len(letters) < 2:
         return None
-    candidate = " ".join(words[-min(len(words), len(letters) + 5) :])
-    a, c = len(letters) - 1, len(candidate) - 1
-    while a >= 0:
-        while c >= 0 and (
-            candidate[c].lower() != letters[a] or (a == 0 and c > 0 and candidate[c - 1].isalnum())
-        ):
-            c -= 1
-        if c < 0:
-            return None
-        a -= 1
-        c -= 1
-    start = candidate.rfind(" ", 0, c + 1) + 1
-    long_form = candidate[start:].strip(" ,;:-")
-    n_words = len(long_form.split())
-    if n_words < 2 or n_words > min(len(letters) + 5, _MAX_WORDS):
-        return None
-    if long_form.lower() == acronym.lower() or not long_form[0].isalpha():
-        return None
-    return long_form
+    longest = min(len(words), len(letters) + 5, _MAX_WORDS)
+    for n_words in range(2, longest + 1):
+        tail = words[-n_words:]
+        first = tail[0]
+        if first.lower() in _CONNECTORS or not first[0].isalpha():
+            continue
+        long_form = " ".join(tail).strip(" ,;:-")
+        if long_form.lower() == acronym.lower():
+            continue
+        if _spells(letters, long_form) and _plausible(letters, tail):
+            return long_form
+    return None
 
 
 def find_definitions(text: str) -> Counter[tuple[str, str]]:

@@ -1,0 +1,60 @@
+"""Acronym definitions mined from report text: the pairs a newcomer reads on the glossary
+page and that widen a question ("OAIS" also finds "Office of Audit and Investigation
+Services")."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_assistant.glossary import find_definitions
+
+
+def pairs(text: str) -> dict[str, str]:
+    return {acronym: long_form for acronym, long_form in find_definitions(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym", "long_form"),
+    [
+        ("the Programme Office in Dushanbe (POiD) held", "POiD", "Programme Office in Dushanbe"),
+        (
+            "UNMIK (United Nations Interim Administration Mission in Kosovo) reported",
+            "UNMIK",
+            "United Nations Interim Administration Mission in Kosovo",
+        ),
+        # the O is "Office", not the nearer "of"
+        (
+            "the Office of Audit and Investigation Services (OAIS) registered",
+            "OAIS",
+            "Office of Audit and Investigation Services",
+        ),
+        (
+            "the Office of the United Nations High Commissioner for Human Rights (OHCHR) said",
+            "OHCHR",
+            "Office of the United Nations High Commissioner for Human Rights",
+        ),
+        ("non-governmental organizations (NGOs) and", "NGOs", "non-governmental organizations"),
+        ("with UN-Women (United Nations Entity for Gender Equality and the Empowerment of "
+         "Women) and", "UN-Women",
+         "United Nations Entity for Gender Equality and the Empowerment of Women"),
+    ],
+)
+def test_definitions_are_found_whole(text, acronym, long_form):
+    assert pairs(text)[acronym] == long_form
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym"),
+    [
+        # a footnote's web address runs into the definition: no pair rather than a wrong one
+        ("www.unicef.org/topic/maternal-health/delivery-care. 108 United Nations Population "
+         "Fund (UNFPA), State of World Population", "UNFPA"),
+        # letters found, but the words are not a name for them
+        ("the Fund via video link the African Women's Development Communication Network "
+         "(FEMNET) spoke", "FEMNET"),
+        ("held in South Africa (II) in", "II"),
+        ("the Co-Chair (Co-Chair Ms Nilüfer Oral) opened", "Co-Chair"),
+    ],
+)
+def test_no_pair_from_text_that_does_not_define_the_acronym(text, acronym):
+    assert acronym not in pairs(text)

@@ -72,7 +72,8 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentence spans of ``text``, trimmed of surrounding whitespace; none is empty.
 
     A line break ends a sentence unless the next line starts in lower case (a sentence
-    that runs on across a line or a page).
+    that runs on across a line or a page); a web address alone on its line and a date field
+    opening a line are sentences of their own.
     """
     sentences: list[Sentence] = []
     start = 0
@@ -88,7 +89,30 @@ def split_sentences(text: str) -> list[Sentence]:
         _append_trimmed(sentences, text, start, split_at)
         start = match.end()
     _append_trimmed(sentences, text, start, len(text))
-    return sentences
+    breaks = sorted({cut for m in _FIELD.finditer(text) for cut in m.span()})
+    return _split_at(sentences, text, breaks) if breaks else sentences
+
+
+# A line holding only a web address, and a date field opening a line ("date 2024-10-07 …"
+# in text saved from a web page) end a sentence even when lower case follows: the source
+# line is not part of the first sentence of the report.
+_FIELD = re.compile(
+    r"(?m)^[ \t]*(?:(?:https?://|www\.)\S+(?=[ \t]*\n)"
+    r"|(?:[A-Za-z]+:?[ \t]+)?\d{4}-\d{2}-\d{2}(?=[ \t]+\S))"
+)
+
+
+def _split_at(sentences: list[Sentence], text: str, breaks: list[int]) -> list[Sentence]:
+    """``sentences`` further cut at each offset of ``breaks`` that falls inside one."""
+    out: list[Sentence] = []
+    for sentence in sentences:
+        start = sentence.start
+        for cut in breaks:
+            if start < cut < sentence.end:
+                _append_trimmed(out, text, start, cut)
+                start = cut
+        _append_trimmed(out, text, start, sentence.end)
+    return out
 
 
 def _append_trimmed(sentences: list[Sentence], text: str, start: int, end: int) -> None:

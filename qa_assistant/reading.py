@@ -53,6 +53,7 @@ _TITLE_MAX_CHARS = 120
 _UNWRAPPED_WIDTH = 250  # a longer line was never wrapped: it is a paragraph of its own
 _MIN_WRAP_WIDTH = 40  # shorter "full" lines tell nothing about where lines were wrapped
 _FULL_LINE = 0.8  # a line ends its block when the next word would have fitted on it
+_NEVER_WRAPPED = -1  # the width of text whose every line is a paragraph (see clean_text)
 
 # --------------------------------------------------------------------------- cleaning
 
@@ -104,6 +105,7 @@ _BULLET_START = re.compile(
     r"|#{1,6})\s"
 )
 _MARKDOWN_BLOCK = re.compile(r"#{1,6}\s|\|")  # a heading or a table row
+_URL_LINE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;][)\]\"'\u2019\u201d\u00bb]*$")
 # Left parts that make real compounds: "anti-\ntrafficking" keeps its hyphen.
 _COMPOUND_PREFIXES = frozenset(
@@ -123,7 +125,10 @@ def clean_text(raw: str) -> str:
     """
     text = _normalize_chars(raw)
     lines = _tidy_lines(text.split("\n"))
-    return _join_lines(lines, _vocabulary(text), _wrap_width(lines))
+    width = _wrap_width(lines)
+    if not width and any(len(line) > _UNWRAPPED_WIDTH for line in lines):
+        width = _NEVER_WRAPPED  # a paragraph per line: its short lines are titles, sources
+    return _join_lines(lines, _vocabulary(text), width)
 
 
 def _normalize_chars(raw: str) -> str:
@@ -190,8 +195,10 @@ def _join_lines(lines: list[str], vocabulary: Counter[str], width: int) -> str:
 
 def _ends_block(previous: str, line: str, width: int) -> bool:
     """Whether ``previous`` is the last line of a paragraph, heading, list item or row."""
-    if max(len(previous), len(line)) > _UNWRAPPED_WIDTH:
+    if max(len(previous), len(line)) > _UNWRAPPED_WIDTH or width == _NEVER_WRAPPED:
         return True  # one paragraph per line: text that was never wrapped
+    if _URL_LINE.fullmatch(previous) or _URL_LINE.fullmatch(line):
+        return True  # a source line stands alone
     if _BULLET_START.match(line) or _MARKDOWN_BLOCK.match(previous) or line[0] == "|":
         return True
     if previous[-1] == "-" and previous[-2:-1].isalpha() and line[0].islower():
@@ -356,10 +363,14 @@ def _first_meaningful_line(text: str) -> str:
     return ""
 
 
+_DATE_FIELD = re.compile(r"^(?:[A-Za-z]+:?\s+)?\d{4}-\d{2}-\d{2}\s+")
+
+
 def _text_title(text: str, markdown: bool) -> str:
-    """The first line of a text file that is not a web address ('#' stripped for Markdown)."""
+    """The first line of a text file that is not a web address ('#' stripped for Markdown),
+    without a leading date field ("date 2024-10-07 …" of a saved web page)."""
     for raw_line in text.splitlines():
-        line = clean_text(raw_line)
+        line = _DATE_FIELD.sub("", clean_text(raw_line), count=1)
         if markdown:
             if line.startswith("<!--"):  # an HTML comment is a note to editors, not a title
                 continue

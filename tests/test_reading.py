@@ -585,3 +585,26 @@ def test_markdown_title_skips_a_leading_html_comment(tmp_path: Path) -> None:
     path = tmp_path / "overview.md"
     path.write_text("<!-- note for editors -->\n\n# Field Operations Overview\n\nText here.\n")
     assert read_document(path).title == "Field Operations Overview"
+
+
+def test_saved_web_page_keeps_source_title_and_text_apart(tmp_path: Path) -> None:
+    # A page saved as text: a source line, a title, then one paragraph per (long) line.
+    body = "The OSCE Mission trained 20 judges in Prishtinë on hate crime cases. " * 5
+    path = tmp_path / "saved.txt"
+    path.write_text(
+        "https://www.osce.org/kosovo/12345\nOSCE Mission trains judges\n" + body + "\n",
+        encoding="utf-8",
+    )
+    read = read_document(path)
+    assert read.pages[0].text.split("\n")[:2] == [
+        "https://www.osce.org/kosovo/12345",
+        "OSCE Mission trains judges",
+    ]
+    assert read.title == "OSCE Mission trains judges"
+
+
+def test_text_title_skips_a_date_field(tmp_path: Path) -> None:
+    path = tmp_path / "dated.txt"
+    path.write_text("https://example.org/a\n date 2024-10-07 Between 11 September and 4 "
+                    "October the Office held five courses.\n", encoding="utf-8")
+    assert read_document(path).title.startswith("Between 11 September")

@@ -89,10 +89,15 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         "201 See UN-Women, “Women political leaders 2024”, poster, January 2024.",
         "The present report is submitted pursuant to Security Council resolution 1244 (1999).",
         "https://www.osce.org/programme-office-in-dushanbe/563",
+        # a footnote as PDF text gives it: the bare number, then its text
+        "34 The High Commissioner observed that firearms are also sold by security companies.",
+        "108 United Nations Population Fund (UNFPA), State of World Population 2023.",
     ]
     answers = [
         "In 2024, 17 million women in 45 countries gained access to clean energy.",
         "The report found that one in five staff had experienced racial discrimination.",
+        "34. The Mission trained 20 judges in Prishtinë.",  # a numbered paragraph
+        "1 March 2025 marked the entry into force of the Convention for Zimbabwe.",
         # A text file's source line that runs into its first sentence still answers.
         "https://example.org/article/1 date 2024-10-07 Between 11 September and 4 October the "
         "Office trained 104 participants (63 men, 41 women) on the National Referral Mechanism.",

@@ -19,7 +19,7 @@ import numpy as np
 
 from .chunking import split_sentences
 from .embedding import Embedder
-from .figures import asked_for, figures, holds
+from .figures import DATE, QUANTITY, asked_for, figures, holds
 from .lexical import query_terms, stem_key, tokenize
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .types import Citation
@@ -106,8 +106,9 @@ def _figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus:
     """1 for a new figure of the kind asked for that counts a question word ("151
     officers"), 0.5 for any other new figure of that kind, 0 without one."""
     best = 0.0
+    kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too
     for figure in figures(sentence):
-        if figure.kind != wanted or figure.text in question_numbers:
+        if figure.kind != kind or figure.text in question_numbers:
             continue
         following = {stem_key(t) for t in tokenize(sentence[figure.end : figure.end + 40])[:3]}
         if following & focus:
@@ -369,8 +370,18 @@ def compose_answer(
         timings["answer"] = time.perf_counter() - started
         return False, NO_ANSWER_TEXT, citations, best.best_score
     a, b = best.spans[best.best]
-    quotes = [(best.candidate.row.text[a:b], 1)]  # (sentence, its citation's number)
     best_row = best.candidate.row
+    checks_type = params.check_answer_type and wanted is not None
+    if checks_type and not holds(best_row.text[a:b], wanted, question_numbers):
+        # "…uncovered nearly 3,000 non-active posts. This freed up US$3.5 million …": the
+        # figure asked for often stands in the next sentence; it joins the answer.
+        following = best.best + 1
+        if following < len(best.spans):
+            a1, b1 = best.spans[following]
+            if holds(best_row.text[a1:b1], wanted, question_numbers):
+                b = b1
+                citations[0].highlight = [(a, b)]
+    quotes = [(best_row.text[a:b], 1)]  # (sentence, its citation's number)
     best_span = (best_row.start + a, best_row.start + b)
 
     def repeats_best(item: _Scored, index: int) -> bool:
@@ -382,7 +393,7 @@ def compose_answer(
             and start < best_span[1]
             and (end > best_span[0])
         )
-        return same_place or row.text[slice(*item.spans[index])] == best_row.text[a:b]
+        return same_place or row.text[slice(*item.spans[index])] in best_row.text[a:b]
 
     runner_up = max(
         (
@@ -401,6 +412,7 @@ def compose_answer(
             citations[n - 1].highlight.append((a2, b2))
             citations[n - 1].highlight.sort()
     timings["answer"] = time.perf_counter() - started
-    if params.check_answer_type and wanted and not holds(" ".join(q for q, _ in quotes), wanted):
+    quoted = " ".join(q for q, _ in quotes)
+    if checks_type and not holds(quoted, wanted, question_numbers):
         return False, NO_ANSWER_TEXT, citations, best.best_score
     return True, " ".join(f"{q} [{n}]" for q, n in quotes), citations, best.best_score

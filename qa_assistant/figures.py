@@ -10,9 +10,12 @@ holding a figure of the kind asked for, and an answer without one is no answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 QUANTITY = "quantity"
+SHARE = "share"  # a quantity that is a percentage or a fraction
+MONEY = "money"  # a quantity that is an amount of money
 DATE = "date"
 LABEL = "label"
 
@@ -30,6 +33,27 @@ _ASKS_DATE = re.compile(
     re.IGNORECASE,
 )
 
+_SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
+_MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure")
+_MONEY_WORDS = re.compile(
+    r"\b(?:budget|costs?|fund(?:s|ed|ing)?|spen[dt]|spending|contribut\w*|donat\w*|paid|pay|"
+    r"money|dollars|euros|expenditure|revenue|income|salar\w*|price|financ\w*|invest\w*|"
+    r"mobili[sz]\w*|raised?|grants?|allocat\w*|appropriat\w*)\b",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE)
+_SHARE_IN_WORDS = re.compile(
+    r"\b(?:half|one[-\s]in[-\s]\w+|(?:one|two|three)[-\s](?:thirds?|quarters?|fifths?)|"
+    r"majority|minority)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"(?:US\$|\$|€|£|USD|EUR|CHF|GBP)\s?(\d+(?:[.,]\d+)*)"
+    r"|(\d+(?:[.,]\d+)*)\s*(?:million|billion|thousand)?\s*(?:dollars|euros|francs|pounds|"
+    r"USD|EUR|CHF|GBP)\b"
+    r"|(\d+(?:[.,]\d+)*)\s+(?:million|billion)\b",
+    re.IGNORECASE,
+)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -37,7 +61,8 @@ _MONTH = (
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _DAY_MONTH = re.compile(rf"^\s+{_MONTH}\b", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
-# A number that names rather than counts: "resolution 2719", "article 5", "page 12".
+# A number that names rather than counts: "resolution 2719", "article 5", "page 12"; and
+# one inside a document symbol or decision number ("S/2008/692", "decision 2015/2").
 _NAMING_WORD = re.compile(
     r"\b(?:resolutions?|decisions?|articles?|arts?\.|paragraphs?|paras?\.|no\.|nos\.|numbers?|"
     r"pages?|pp?\.|chapters?|sections?|annex(?:es)?|tables?|figures?|fig\.|goals?|targets?|"
@@ -67,13 +92,22 @@ class Figure:
 
 
 def asked_for(question: str) -> str | None:
-    """QUANTITY for "How many…?", "What was the budget…?"; DATE for "When…?", "In what
-    year…?"; None for any other question."""
+    """What the answer must state: DATE for "When…?", "In what year…?"; SHARE for "What
+    share / percentage / turnout…?"; MONEY for "How much did UNICEF spend…?", "What was the
+    budget…?"; QUANTITY for any other "How many / how much…?"; None for other questions."""
     if _ASKS_DATE.search(question):
         return DATE
-    if _ASKS_QUANTITY.search(question):
-        return QUANTITY
-    return None
+    match = _ASKS_QUANTITY.search(question)
+    if not match:
+        return None
+    asked = match.group().lower()
+    if _SHARE_WORDS.search(asked):
+        return SHARE
+    if not asked.rstrip().endswith("many") and (
+        _MONEY_ASKED.search(asked) or "much" in asked and _MONEY_WORDS.search(question)
+    ):
+        return MONEY
+    return QUANTITY
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -84,7 +118,9 @@ def figures(sentence: str) -> list[Figure]:
         text, before, after = match.group(), sentence[: match.start()], sentence[match.end() :]
         digits = text.replace(",", "").replace(".", "")
         in_iso_date = any(a <= match.start() < b for a, b in iso_dates)
-        if in_iso_date or _YEAR.match(text) or _DAY_MONTH.match(after) and len(digits) <= 2:
+        if before.endswith("/") or after.startswith("/"):
+            kind = LABEL
+        elif in_iso_date or _YEAR.match(text) or _DAY_MONTH.match(after) and len(digits) <= 2:
             kind = DATE
         elif _MONTH_DAY.search(before) and len(digits) <= 2:
             kind = DATE
@@ -96,9 +132,19 @@ def figures(sentence: str) -> list[Figure]:
     return found
 
 
-def holds(sentence: str, kind: str) -> bool:
-    """Whether ``sentence`` states a figure of ``kind`` (a quantity may be in words)."""
-    if any(figure.kind == kind for figure in figures(sentence)):
+def holds(sentence: str, kind: str, exclude: Collection[str] = ()) -> bool:
+    """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
+    (the question's own numbers). A quantity may be in words ("two thirds", "eight")."""
+    if kind == SHARE:
+        return any(m.group(1) not in exclude for m in _SHARE.finditer(sentence)) or bool(
+            _SHARE_IN_WORDS.search(sentence)
+        )
+    if kind == MONEY:
+        return any(
+            (m.group(1) or m.group(2) or m.group(3)) not in exclude
+            for m in _MONEY.finditer(sentence)
+        )
+    if any(f.kind == kind and f.text not in exclude for f in figures(sentence)):
         return True
     if kind == QUANTITY:
         return bool(_NUMBER_WORDS.search(sentence))

@@ -187,3 +187,22 @@ def test_a_new_topic_in_a_conversation_is_not_drowned_by_the_old_one(sample_inde
         assert main(args) == 0
         data = json.loads(capsys.readouterr().out)
         assert data["answered"] and data["citations"][0]["document"] == report, question
+
+
+@pytest.mark.model
+def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(
+    sample_index, capsys
+):
+    # The Staff College is covered, its budget is not: the answer must not be a sentence
+    # about the College that holds no sum of money.
+    _, index = sample_index
+    question = "What was the annual budget of the OSCE Border Management Staff College in 2022?"
+    assert main(["ask", question, "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False
+    assert "bmsc_dushanbe_staff_course_2022.pdf" in {c["document"] for c in data["citations"]}
+    # … while a figure that is there is given
+    question = "How many consular officers did the PCUz train in June 2021?"
+    assert main(["ask", question, "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and "25 consular officers" in data["answer"]

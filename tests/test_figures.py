@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from qa_assistant.figures import DATE, LABEL, QUANTITY, asked_for, figures, holds
+from qa_assistant.figures import DATE, LABEL, MONEY, QUANTITY, SHARE, asked_for, figures, holds
 
 
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
         ("How many Kosovo Police officers were certified?", QUANTITY),
-        ("And how much did that fund bring in from donors?", QUANTITY),
-        ("What was the voter turnout in the municipal elections?", QUANTITY),
-        ("What was UNMIK's approved budget for 2025?", QUANTITY),
-        ("What share of participants were women?", QUANTITY),
+        ("How much did the number of cases grow?", QUANTITY),
+        ("How long could the police hold a suspect?", QUANTITY),
+        ("And how much did that fund bring in from donors?", MONEY),
+        ("What was UNMIK's approved budget for 2025?", MONEY),
+        ("How many donors funded the programme?", QUANTITY),  # a count, not a sum
+        ("What was the voter turnout in the municipal elections?", SHARE),
+        ("What share of participants were women?", SHARE),
         ("When did the convention enter into force for Zimbabwe?", DATE),
         ("In what year did the Programme Office in Dushanbe open?", DATE),
         ("What did the Appeals Chamber conclude?", None),
@@ -49,6 +52,15 @@ def test_numbers_that_name_a_document_are_labels():
     ]
 
 
+def test_numbers_of_a_document_symbol_are_labels():
+    assert [f.kind for f in figures("the report (S/2008/692) and decisions 2015/2")] == [
+        LABEL,
+        LABEL,
+        LABEL,
+        LABEL,
+    ]
+
+
 def test_a_footnote_marker_glued_to_a_word_is_no_figure():
     assert kinds("the Convention against Torture.1 It") == []
 
@@ -59,4 +71,21 @@ def test_an_answer_holds_the_kind_of_figure_asked_for():
     assert holds("UNICEF mobilized US$17.5 million.", QUANTITY)
     assert not holds("As at 2 May 2025, the Committee met under resolution 1244.", QUANTITY)
     assert holds("The Convention entered into force on 1 March 2025.", DATE)
+    # the question's own figure answers nothing
+    assert not holds("It trained some 320 teachers and parents.", QUANTITY, exclude={"320"})
+    assert holds("Of the 320 trained, 140 were women.", QUANTITY, exclude={"320"})
+
+
+def test_a_share_is_a_percentage_or_a_fraction():
+    assert holds("Turnout was 47.3 per cent.", SHARE)
+    assert holds("Women made up 41% of participants.", SHARE)
+    assert holds("Two thirds of the staff responded.", SHARE)
+    assert not holds("Results were published for 56 municipalities.", SHARE)
+
+
+def test_a_sum_of_money_has_a_currency_or_millions():
+    assert holds("The Fund mobilized US$17.5 million.", MONEY)
+    assert holds("It cost 2,500 euros.", MONEY)
+    assert holds("A budget of 42 million was approved.", MONEY)
+    assert not holds("EOF supports three outcomes funds in 12 countries.", MONEY)
     assert not holds("Some 135 complaints were pending consideration.", DATE)

@@ -19,7 +19,7 @@ import numpy as np
 
 from .chunking import split_sentences
 from .embedding import Embedder
-from .figures import DATE, QUANTITY, asked_for, figures, holds
+from .figures import DATE, MONEY, QUANTITY, SHARE, asked_for, figures, holds
 from .lexical import query_terms, stem_key, tokenize
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .types import Citation
@@ -28,6 +28,20 @@ NO_ANSWER_TEXT = (
     "The reports don't say. Nothing in the indexed reports answers this question; the "
     "closest passages are listed below as related reading."
 )
+_WHAT_IS_ASKED = {
+    QUANTITY: "number",
+    SHARE: "percentage or share",
+    MONEY: "sum of money",
+    DATE: "date",
+}
+
+
+def no_answer_text(reason: str = "") -> str:
+    """The "reports don't say" reply; with ``reason``, why the closest passages fall short
+    ("The closest passages are on the topic but give no sum of money.")."""
+    if not reason:
+        return NO_ANSWER_TEXT
+    return f"The reports don't say. {reason} They are listed below as related reading."
 
 
 @dataclass(frozen=True)
@@ -337,18 +351,23 @@ def compose_answer(
     started = time.perf_counter()
     cited = scored[:top_k]
     answered = cited[0].best_score >= params.answer_threshold
+    reason = ""
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
         # answers, if its best sentence also clears the threshold; none: a near miss.
-        fits = [
-            n
-            for n, item in enumerate(cited[: params.constraint_depth])
-            if item.best_score >= params.answer_threshold
-            and not _unmet(question, item, retriever, equivalents, params)
-        ]
+        fits, missing = [], []
+        for n, item in enumerate(cited[: params.constraint_depth]):
+            if item.best_score >= params.answer_threshold:
+                unmet = _unmet(question, item, retriever, equivalents, params)
+                if not unmet:
+                    fits.append(n)
+                missing = missing or unmet
         answered = bool(fits)
         if fits and fits[0]:
             cited.insert(0, cited.pop(fits[0]))
+        if missing and not answered:
+            names = ", ".join(f"“{m}”" for m in missing)
+            reason = f"The closest passages are on the topic but do not mention {names}."
     citations = []
     for n, item in enumerate(cited, start=1):
         row = item.candidate.row
@@ -368,7 +387,7 @@ def compose_answer(
     best = cited[0]
     if not answered:
         timings["answer"] = time.perf_counter() - started
-        return False, NO_ANSWER_TEXT, citations, best.best_score
+        return False, no_answer_text(reason), citations, best.best_score
     a, b = best.spans[best.best]
     best_row = best.candidate.row
     checks_type = params.check_answer_type and wanted is not None
@@ -414,5 +433,6 @@ def compose_answer(
     timings["answer"] = time.perf_counter() - started
     quoted = " ".join(q for q, _ in quotes)
     if checks_type and not holds(quoted, wanted, question_numbers):
-        return False, NO_ANSWER_TEXT, citations, best.best_score
+        reason = f"The closest passages are on the topic but give no {_WHAT_IS_ASKED[wanted]}."
+        return False, no_answer_text(reason), citations, best.best_score
     return True, " ".join(f"{q} [{n}]" for q, n in quotes), citations, best.best_score

@@ -104,3 +104,11 @@ def test_footnotes_sources_and_self_descriptions_are_references():
     ]
     assert all(_is_reference(s) for s in references)
     assert not any(_is_reference(s) for s in answers)
+
+
+def test_the_reports_dont_say_names_what_the_closest_passages_lack():
+    from qa_assistant.answer import NO_ANSWER_TEXT, no_answer_text
+
+    assert no_answer_text() == NO_ANSWER_TEXT
+    text = no_answer_text("The closest passages are on the topic but give no sum of money.")
+    assert text.startswith("The reports don't say.") and "no sum of money" in text

@@ -356,10 +356,40 @@ def _is_meaningful_line(line: str) -> bool:
     )
 
 
+_COVER_LINE_CHARS = 60  # a cover sets its title large: a line of it holds a few words
+_COVER_TITLE_LINES = 6
+_SECTION_HEADING = re.compile(
+    r"(?:(?:[IVXLC]{1,5}|\d{1,2}|[A-Z])\.\s|"
+    r"(?:summary|contents|table of contents|introduction|abstract|foreword|preface)\b)",
+    re.IGNORECASE,
+)
+
+
+_REPORT_KIND = re.compile(r"(?:annual |biennial |final )?(?:report|note|letter)\b", re.IGNORECASE)
+
+
 def _first_meaningful_line(text: str) -> str:
-    for line in text.split("\n"):
-        if _is_meaningful_line(line) and not _COVER_BOILERPLATE.match(line):
-            return _shorten(line)
+    """The first line that reads as a title, with the short lines that carry it on: a cover
+    sets "Spotlight on the / Global Education / Thematic Fund 2024" on three lines, and
+    "United Nations Support Mission in Libya / Report of the Secretary-General" on two
+    (joined with a colon)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not _is_meaningful_line(line) or _COVER_BOILERPLATE.match(line):
+            continue
+        parts = [line]
+        if len(line) <= _COVER_LINE_CHARS:
+            for following in lines[i + 1 : i + _COVER_TITLE_LINES]:
+                if (
+                    len(following) > _COVER_LINE_CHARS
+                    or _TERMINAL.search(parts[-1])
+                    or _COVER_BOILERPLATE.match(following)
+                    or _SECTION_HEADING.match(following)
+                    or not following[:1].isalpha()
+                ):
+                    break
+                parts.append(f": {following}" if _REPORT_KIND.match(following) else f" {following}")
+        return _shorten("".join(parts))
     return ""
 
 

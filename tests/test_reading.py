@@ -540,7 +540,9 @@ def test_tricky_pdf(name: str) -> None:
 def test_un_report_running_headers_are_gone() -> None:
     document = read_document(shared("reports", "un", "S_2025_200.en.pdf"))
     assert len(document.pages) == 23
-    assert document.title == "United Nations Interim Administration Mission in Kosovo"
+    assert document.title == (
+        "United Nations Interim Administration Mission in Kosovo: Report of the Secretary-General"
+    )
     for page in document.pages[1:]:
         lines = page.text.split("\n")
         assert not any(line.startswith(("S/2025/200", "25-04871")) for line in lines)
@@ -608,3 +610,18 @@ def test_text_title_skips_a_date_field(tmp_path: Path) -> None:
     path.write_text("https://example.org/a\n date 2024-10-07 Between 11 September and 4 "
                     "October the Office held five courses.\n", encoding="utf-8")
     assert read_document(path).title.startswith("Between 11 September")
+
+
+def test_a_cover_title_set_on_several_lines_is_joined() -> None:
+    from qa_assistant.reading import _first_meaningful_line
+
+    cover = "United Nations\nSpotlight on the\nGlobal Education\nThematic Fund 2024\n© UNICEF/2024"
+    assert _first_meaningful_line(cover) == "Spotlight on the Global Education Thematic Fund 2024"
+    cover = (
+        "United Nations S/2025/223\nSecurity Council\nDistr.: General\n"
+        "United Nations Support Mission in Libya\nReport of the Secretary-General\n"
+        "I. Introduction\nThe present report covers developments."
+    )
+    assert _first_meaningful_line(cover) == (
+        "United Nations Support Mission in Libya: Report of the Secretary-General"
+    )

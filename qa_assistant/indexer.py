@@ -80,6 +80,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+PASSAGE_INPUT = "title+passage"  # what each passage vector encodes (see passage_input)
+
+
+def passage_input(title: str, text: str) -> str:
+    """The text a passage is embedded from: its report's title, then the passage."""
+    return f"{title}\n{text}" if title else text
+
+
 def build_record(embedder: Embedder, settings: ChunkSettings) -> dict[str, str]:
     """The settings an index is built with; a different record needs a rebuild."""
     return {
@@ -87,6 +95,7 @@ def build_record(embedder: Embedder, settings: ChunkSettings) -> dict[str, str]:
         "dim": str(embedder.dim),
         "max_tokens": str(settings.max_tokens),
         "overlap_tokens": str(settings.overlap_tokens),
+        "passage_input": PASSAGE_INPUT,
     }
 
 
@@ -238,7 +247,14 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
         nonlocal total_passages, pending
         if not pending.items:
             return
-        texts = [chunk.text for item in pending.items for chunk in item[3]]
+        # Each passage is embedded under its report's title, so "UNFPA's investigation
+        # office" also finds a passage that only says "OAIS" in a UNFPA report (tuning set:
+        # recall@1 0.812 → 0.833). The stored text and the lexical index are the passage's own.
+        texts = [
+            passage_input(item[2].title, chunk.text)
+            for item in pending.items
+            for chunk in item[3]
+        ]
         vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
         offset = 0
         for source, sha, document, chunks, kind in pending.items:

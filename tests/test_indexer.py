@@ -260,3 +260,25 @@ def test_a_latin_name_set_with_a_cyrillic_letter_is_found_by_its_latin_spelling(
     answer = assistant.ask("What share of the vote did Vetevendosje win in 2025?", top_k=3)
     assert answer.citations[0].document == "kosovo/elections.txt"
     assert answer.answered and "42 per cent" in answer.answer
+
+
+def test_a_passage_is_embedded_under_its_reports_title(folders):
+    # "UNFPA's investigation office" must also find a passage that only says "OAIS" in a
+    # report titled for UNFPA: the passage's vector is that of the title and the passage.
+    from qa_assistant.indexer import passage_input
+    from qa_assistant.store import Store
+
+    documents, index_dir = folders
+    index(documents, index_dir)
+    store = Store.open_current(index_dir)
+    try:
+        rows = store.passages(list(range(1, 100)))
+        assert rows
+        embedder = FakeEmbedder()
+        for passage_id, row in rows.items():
+            stored = store.vectors.reconstruct([passage_id])[0]
+            expected = embedder.encode([passage_input(row.title, row.text)])[0]
+            assert stored == pytest.approx(expected, abs=1e-6)
+            assert stored != pytest.approx(embedder.encode([row.text])[0], abs=1e-6)
+    finally:
+        store.close()

@@ -84,8 +84,9 @@ PASSAGE_INPUT = "title+passage"  # what each passage vector encodes (see passage
 
 
 def passage_input(title: str, text: str) -> str:
-    """The text a passage is embedded from: its report's title, then the passage."""
-    return f"{title}\n{text}" if title else text
+    """The text a passage is embedded from: its report's title, then the passage (a
+    passage that opens with the title is embedded as it is)."""
+    return f"{title}\n{text}" if title and not text.startswith(title) else text
 
 
 def build_record(embedder: Embedder, settings: ChunkSettings) -> dict[str, str]:

@@ -213,12 +213,44 @@ def unmet_constraints(
         if constraint.is_number:
             met = found == len(tokens)
         else:
-            met = 2 * found >= len(tokens) or (
-                in_document is not None and in_document(" ".join(names))
+            met = (
+                2 * found >= len(tokens)
+                or (len(names) == 1 and _spelled_out(names[0], page))
+                or (in_document is not None and in_document(" ".join(names)))
             )
         if not met:
             missing.append(" ".join(constraint.words))
     return missing
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
+_NAME_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` spells out ``acronym`` in full: capitalised words whose initials
+    are its letters, connectors allowed between them ("CND" → "Commission on Narcotic
+    Drugs", "POiD" → "Programme Office in Dushanbe"), for a report that never uses it."""
+    if not _ACRONYM.fullmatch(acronym) or len(acronym) > 10:
+        return False
+    letters = acronym.lower()
+    words = _NAME_WORDS.findall(text)
+    for start, word in enumerate(words):
+        if word[0] != acronym[0]:
+            continue
+        matched, j = 0, start
+        while matched < len(letters) and j < len(words):
+            current = words[j]
+            if current[0].lower() == letters[matched] and (
+                current[0].isupper() or acronym[matched].islower()
+            ):
+                matched += 1
+            elif current.lower() not in _CONNECTORS:
+                break
+            j += 1
+        if matched == len(letters):
+            return True
+    return False
 
 
 @dataclass

@@ -56,6 +56,16 @@ def test_a_glossary_pair_counts_when_either_form_is_on_the_page():
     assert unmet_constraints(question, page, pairs) == []
 
 
+def test_an_acronym_is_met_by_its_name_spelled_out_on_the_page():
+    # A report that says "Commission on Narcotic Drugs" and never "CND" still answers.
+    page = "The Commission on Narcotic Drugs held its sixty-eighth session from 10 to 14 March."
+    assert unmet_constraints("When did the CND hold its sixty-eighth session?", page) == []
+    other = "The International Law Commission held its sixty-eighth session in 2016."
+    assert unmet_constraints("When did the CND hold its sixty-eighth session?", other) == ["CND"]
+    page = "The Programme Office in Dushanbe trained 20 teachers."
+    assert unmet_constraints("How many teachers did POiD train?", page) == []
+
+
 def test_accents_and_spelling_variants_match():
     page = "An incident at the cemetery in Obiliq/Obilić was reported in Prishtinë/Priština."
     assert unmet_constraints("What happened in Obilic and Pristina?", page) == []

@@ -283,9 +283,7 @@ def _unmet(
     in_document = None
     if params.constraint_scope == "document":
         in_document = lambda text: store.document_has(row.document_id, text)  # noqa: E731
-    missing = unmet_constraints(question, context, equivalents, in_document)
-    item.candidate.features["unmet_constraints"] = float(len(missing))
-    return missing
+    return unmet_constraints(question, context, equivalents, in_document)
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -325,7 +323,6 @@ def compose_answer(
         text = candidate.row.text
         spans = _sentence_spans(text)
         coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
-        candidate.features["coverage"] = retriever.coverage(question_terms, text)
         scored.append(_Scored(candidate, spans, coverage))
     # Embed the sentences most likely to answer: those of the deep passages holding the
     # most question terms, at most ``max_sentences`` (the encoder is the cost here).
@@ -375,7 +372,6 @@ def compose_answer(
             + params.passage_fused_weight * (c.fused / top_fused)
             + params.sentence_weight * item.best_score
         )
-        c.features["best_sentence"] = item.best_score
     if params.rerank:
         scored[: len(deep)] = sorted(scored[: len(deep)], key=lambda s: -s.candidate.score)
     timings["rerank"] = time.perf_counter() - started

@@ -92,7 +92,6 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     row: PassageRow | None = None
-    features: dict[str, float] = field(default_factory=dict)
 
 
 def _rrf(ranked: list[tuple[int, float]], weight: float, k: int, into: dict[int, float]) -> None:

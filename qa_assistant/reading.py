@@ -105,7 +105,7 @@ _BULLET_START = re.compile(
     r"|#{1,6})\s"
 )
 _MARKDOWN_BLOCK = re.compile(r"#{1,6}\s|\|")  # a heading or a table row
-_URL_LINE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;][)\]\"'\u2019\u201d\u00bb]*$")
 # Left parts that make real compounds: "anti-\ntrafficking" keeps its hyphen.
 _COMPOUND_PREFIXES = frozenset(
@@ -197,7 +197,7 @@ def _ends_block(previous: str, line: str, width: int) -> bool:
     """Whether ``previous`` is the last line of a paragraph, heading, list item or row."""
     if max(len(previous), len(line)) > _UNWRAPPED_WIDTH or width == _NEVER_WRAPPED:
         return True  # one paragraph per line: text that was never wrapped
-    if _URL_LINE.fullmatch(previous) or _URL_LINE.fullmatch(line):
+    if _URL.fullmatch(previous) or _URL.fullmatch(line):
         return True  # a source line stands alone
     if _BULLET_START.match(line) or _MARKDOWN_BLOCK.match(previous) or line[0] == "|":
         return True
@@ -290,7 +290,6 @@ def _has_text(pages: list[str]) -> bool:
 
 # ------------------------------------------------------------------------------ titles
 
-_URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 _FILE_NAME = re.compile(
     r".*\.(?:pdf|docx?|rtf|odt|indd|qxd|txt|pptx?|xlsx?|tex|dvi|ps|html?)", re.IGNORECASE
 )

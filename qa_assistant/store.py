@@ -308,7 +308,8 @@ class Store:
         return "\n".join([title, str(year), *(row[0] for row in texts)])
 
     def document_has(self, document_id: int, text: str) -> bool:
-        """Whether every word of ``text`` occurs in one document (full-text index)."""
+        """Whether every word of ``text`` occurs in one passage of a document (full-text
+        index: the words are matched together, passage by passage)."""
         terms = query_terms(text)
         if not terms:
             return False

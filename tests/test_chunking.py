@@ -41,4 +41,7 @@ def test_a_saved_web_page_source_line_and_date_are_not_part_of_the_first_sentenc
 
 def test_a_web_address_inside_a_sentence_stays_in_it():
     text = "Details are at https://www.osce.org/odihr and in the annex. Next."
-    assert sentences(text) == ["Details are at https://www.osce.org/odihr and in the annex.", "Next."]
+    assert sentences(text) == [
+        "Details are at https://www.osce.org/odihr and in the annex.",
+        "Next.",
+    ]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from qa_assistant.config import SUPPORTED_SUFFIXES
 from qa_assistant.errors import DocumentError
 from qa_assistant.types import PageText, ReadDocument
 
@@ -36,8 +37,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 
 # A PDF has "no extractable text" when it has fewer than this many words (runs of two or
 # more letters) per page on average AND fewer than _MIN_TEXT_CHARS non-space characters in

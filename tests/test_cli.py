@@ -145,6 +145,16 @@ def test_missing_documents_folder_is_a_one_line_error(tmp_path):
     assert result.returncode == 1 and "does not exist" in result.stderr
 
 
+def test_a_folder_without_reports_says_which_files_are_read(tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "notes.docx").write_bytes(b"not a format the assistant reads")
+    result = run_cli("index", "--documents", str(documents), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    assert "No reports found" in result.stderr
+    assert ".pdf, .txt or .md" in result.stderr and "--documents" in result.stderr
+
+
 def test_bad_usage_exits_2():
     assert run_cli("ask").returncode == 2
     assert run_cli("frobnicate").returncode == 2

@@ -36,17 +36,35 @@ def _parse_value(text: str):
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
-def settings(tries: list[str]) -> list[tuple[str, RetrievalParams, AnswerParams]]:
-    """(label, retrieval params, answer params): the defaults, then each value tried."""
-    rows = [("defaults", RetrievalParams(), AnswerParams())]
+def settings(
+    tries: list[str], base: list[str] = ()
+) -> list[tuple[str, RetrievalParams, AnswerParams]]:
+    """(label, retrieval params, answer params): the defaults, then each value tried.
+
+    ``base`` (``NAME=V`` items) changes the defaults for every row, so two settings can be
+    judged together ("rerank_depth=8" under each of several thresholds)."""
     retrieval_fields = {f.name for f in dataclasses.fields(RetrievalParams)}
     answer_fields = {f.name for f in dataclasses.fields(AnswerParams)}
-    for item in tries:
+
+    def split(item: str) -> tuple[str, str]:
         name, _, values = item.partition("=")
         if name not in retrieval_fields | answer_fields:
             sys.exit(f"unknown setting {name!r}: not a field of RetrievalParams or AnswerParams")
+        return name, values
+
+    base_retrieval, base_answer = RetrievalParams(), AnswerParams()
+    for item in base:
+        name, value = split(item)
+        if name in retrieval_fields:
+            base_retrieval = dataclasses.replace(base_retrieval, **{name: _parse_value(value)})
+        else:
+            base_answer = dataclasses.replace(base_answer, **{name: _parse_value(value)})
+    label = "defaults" + "".join(f" {item}" for item in base)
+    rows = [(label, base_retrieval, base_answer)]
+    for item in tries:
+        name, values = split(item)
         for value in (_parse_value(v) for v in values.split(",")):
-            retrieval, answer = RetrievalParams(), AnswerParams()
+            retrieval, answer = base_retrieval, base_answer
             if name in retrieval_fields:
                 retrieval = dataclasses.replace(retrieval, **{name: value})
             else:
@@ -70,6 +88,9 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True, help="an index of ../shared/reports")
     parser.add_argument("--questions", type=Path, default=HERE / "tune_questions.jsonl")
     parser.add_argument("--try", dest="tries", action="append", default=[], metavar="NAME=V,…")
+    parser.add_argument(
+        "--base", action="append", default=[], metavar="NAME=V", help="changes every row"
+    )
     args = parser.parse_args()
 
     from qa_assistant.embedding import SentenceTransformerEmbedder
@@ -79,7 +100,7 @@ def main() -> None:
     header = [*COLUMNS, "no-answer", "per kind R@5 (unanswerable: no-answer)"]
     print("| setting | " + " | ".join(header) + " |")
     print("|---" * (len(COLUMNS) + 3) + "|")
-    for label, retrieval, answer in settings(args.tries):
+    for label, retrieval, answer in settings(args.tries, args.base):
         assistant = Assistant(args.index, embedder=embedder, retrieval=retrieval, answering=answer)
         print(line(label, evaluate(assistant, args.questions)), flush=True)
 

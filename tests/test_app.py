@@ -99,7 +99,7 @@ def test_without_documents_it_points_to_the_manage_page(monkeypatch: pytest.Monk
     monkeypatch.setenv("QA_ASSISTANT_EMBEDDER", "fake")
     at = start_app()
     assert "no index yet" in at.info[0].value
-    assert "Manage reports" in texts(at)
+    assert "Manage reports" in texts(at) and ".pdf, .txt or .md" in texts(at)
     assert not [b for b in at.button if b.label == "Build the index now"]
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .chunking import split_sentences
 from .embedding import Embedder
-from .figures import DATE, MONEY, QUANTITY, SHARE, asked_for, figures, holds
+from .figures import DATE, FUNDER, MONEY, QUANTITY, SHARE, asked_for, counted_group, figures, holds
 from .lexical import query_terms, stem_key, tokenize
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .types import Citation
@@ -29,10 +29,11 @@ NO_ANSWER_TEXT = (
     "closest passages are listed below as related reading."
 )
 _WHAT_IS_ASKED = {
-    QUANTITY: "number",
-    SHARE: "percentage or share",
-    MONEY: "sum of money",
-    DATE: "date",
+    QUANTITY: "give no number",
+    SHARE: "give no percentage or share",
+    MONEY: "give no sum of money",
+    DATE: "give no date",
+    FUNDER: "do not say who funded it",
 }
 
 
@@ -118,7 +119,10 @@ def _is_heading(sentence: str) -> bool:
 
 def _figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):
     """1 for a new figure of the kind asked for that counts a question word ("151
-    officers"), 0.5 for any other new figure of that kind, 0 without one."""
+    officers"), 0.5 for any other new figure of that kind, 0 without one. A funder
+    question's figure is a named funder (1)."""
+    if wanted == FUNDER:
+        return float(holds(sentence, FUNDER))
     best = 0.0
     kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too
     for figure in figures(sentence):
@@ -419,13 +423,18 @@ def compose_answer(
     a, b = best.spans[best.best]
     best_row = best.candidate.row
     checks_type = params.check_answer_type and wanted is not None
-    if checks_type and not holds(best_row.text[a:b], wanted, question_numbers):
+    group = counted_group(question)
+
+    def answers(text: str) -> bool:
+        return holds(text, wanted, question_numbers, group=group is not None)
+
+    if checks_type and not answers(best_row.text[a:b]):
         # "…uncovered nearly 3,000 non-active posts. This freed up US$3.5 million …": the
         # figure asked for often stands in the next sentence; it joins the answer.
         following = best.best + 1
         if following < len(best.spans):
             a1, b1 = best.spans[following]
-            if holds(best_row.text[a1:b1], wanted, question_numbers):
+            if answers(best_row.text[a1:b1]):
                 b = b1
                 citations[0].highlight = [(a, b)]
     quotes = [(best_row.text[a:b], 1)]  # (sentence, its citation's number)
@@ -460,7 +469,10 @@ def compose_answer(
             citations[n - 1].highlight.sort()
     timings["answer"] = time.perf_counter() - started
     quoted = " ".join(q for q, _ in quotes)
-    if checks_type and not holds(quoted, wanted, question_numbers):
-        reason = f"The closest passages are on the topic but give no {_WHAT_IS_ASKED[wanted]}."
+    if checks_type and not answers(quoted):
+        what = _WHAT_IS_ASKED[wanted]
+        if group:
+            what = f"give no number of {group}"
+        reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), citations, best.best_score
     return True, " ".join(f"{q} [{n}]" for q, n in quotes), citations, best.best_score

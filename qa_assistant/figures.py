@@ -3,8 +3,10 @@
 "How many complaints were pending in May 2025?" wants a quantity: "135 complaints" answers
 it, while the "2" of "As at 2 May 2025" is part of a date and the "1244" of "resolution
 1244 (1999)" names a document. A date question ("In what year did the office open?") is
-answered by a year or a day and month, not by a count. The reranker favours sentences
-holding a figure of the kind asked for, and an answer without one is no answer.
+answered by a year or a day and month, not by a count. "How many of them were women?" is
+answered by a count of women ("7 women and 13 men"), not by the total, and "Who funded the
+workshop?" by a sentence that names a funder ("funded by the Government of Norway"). The
+reranker favours sentences holding what is asked for, and an answer without it is no answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ SHARE = "share"  # a quantity that is a percentage or a fraction
 MONEY = "money"  # a quantity that is an amount of money
 DATE = "date"
 LABEL = "label"
+FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
 
 _ASKS_QUANTITY = re.compile(
     r"^\W*(?:and\s+|but\s+|so\s+)?(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
@@ -33,6 +36,40 @@ _ASKS_DATE = re.compile(
     re.IGNORECASE,
 )
 
+_ASKS_FUNDER = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:"
+    r"(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?)\s+(?:\w+\s+)?"
+    r"(?:funded|financed|sponsored|paid\s+for|donated|provided\s+(?:the\s+)?(?:funding|"
+    r"financing|funds|money|(?:voluntary\s+)?contributions?))\b"
+    r"|which\s+donors?\b|who\s+(?:was|were|is|are)\s+the\s+(?:donors?|funders?|sponsors?)\b"
+    r"|where\s+did\s+(?:the\s+)?(?:funding|money|funds)\s+come\s+from\b)",
+    re.IGNORECASE,
+)
+# Names a funder: "funded by the Government of Norway", "with financial support from
+# Germany", "contributions from the European Union", "a donation by UNICEF", "US-funded".
+_NAMES_FUNDER = re.compile(
+    r"\b(?:funded|financed|sponsored|co-funded|donated|paid\s+for|(?:financial|financing|"
+    r"funding|donor)\s+support|funding|financing|funds|grants?|contributions?|donations?|"
+    r"support(?:ed)?)\s+(?:was\s+provided\s+)?(?:by|from|of)\s+(?:the\s+)?[A-Z]"
+    r"|\b[A-Z][\w.-]*[-\s](?:funded|financed|sponsored)\b"
+    r"|\bdonors?\s+(?:include|including|were|are|such\s+as)\b"
+    r"|\bthanks\s+to\s+(?:the\s+)?(?:generous\s+)?(?:support|contributions?|funding)\b",
+)
+# "How many of them were women?", "How many young women…?": the count asked for is of a
+# group of people ("comments about women candidates" counts comments, not women).
+_GROUP = re.compile(
+    r"\bhow\s+many\s+(?:of\s+(?:them|those|the\s+\w+)\s+)?(?:[\w-]+\s+)?"
+    r"(?P<a>women|men|girls|boys)\b"
+    r"|\b(?:were|are|was|is|being)\s+(?P<b>women|men|girls|boys|female|male)\b",
+    re.IGNORECASE,
+)
+_GROUP_FIGURE = re.compile(
+    r"(?:\d[\d.,]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"half|majority|none)\b)(?:\s*(?:%|per\s*cent|percent))?"
+    r"\W*(?:\w+\W+){0,4}?(?:women|men|girls|boys|females?|males?)\b"
+    r"|\b(?:women|men|girls|boys|females?|males?)\W{0,3}(?:\w+\W+){0,2}?\(?\d",
+    re.IGNORECASE,
+)
 _SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
 _MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure")
 _MONEY_WORDS = re.compile(
@@ -94,7 +131,10 @@ class Figure:
 def asked_for(question: str) -> str | None:
     """What the answer must state: DATE for "When…?", "In what year…?"; SHARE for "What
     share / percentage / turnout…?"; MONEY for "How much did UNICEF spend…?", "What was the
-    budget…?"; QUANTITY for any other "How many / how much…?"; None for other questions."""
+    budget…?"; QUANTITY for any other "How many / how much…?"; FUNDER for "Who funded…?",
+    "Which donors…?"; None for other questions."""
+    if _ASKS_FUNDER.search(question):
+        return FUNDER
     if _ASKS_DATE.search(question):
         return DATE
     match = _ASKS_QUANTITY.search(question)
@@ -108,6 +148,17 @@ def asked_for(question: str) -> str | None:
     ):
         return MONEY
     return QUANTITY
+
+
+def counted_group(question: str) -> str | None:
+    """The group a how-many or what-share question counts: "women" for "How many of them
+    were women?" (a total of participants does not answer it); None for other questions."""
+    if asked_for(question) not in (QUANTITY, SHARE):
+        return None
+    match = _GROUP.search(question)
+    if not match:
+        return None
+    return (match.group("a") or match.group("b")).lower()
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -132,9 +183,17 @@ def figures(sentence: str) -> list[Figure]:
     return found
 
 
-def holds(sentence: str, kind: str, exclude: Collection[str] = ()) -> bool:
+def holds(
+    sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False
+) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
-    (the question's own numbers). A quantity may be in words ("two thirds", "eight")."""
+    (the question's own numbers). A quantity may be in words ("two thirds", "eight").
+    With ``group``, the figure must count women, men, girls or boys ("41 women", "women
+    (45 per cent)"). A FUNDER is held by a sentence that names who paid."""
+    if kind == FUNDER:
+        return bool(_NAMES_FUNDER.search(sentence))
+    if group and not _GROUP_FIGURE.search(sentence):
+        return False
     if kind == SHARE:
         return any(m.group(1) not in exclude for m in _SHARE.finditer(sentence)) or bool(
             _SHARE_IN_WORDS.search(sentence)

@@ -217,3 +217,30 @@ def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(
     assert main(["ask", question, "--index", str(index), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["answered"] is True and "25 consular officers" in data["answer"]
+
+
+@pytest.mark.model
+def test_how_many_of_them_were_women_is_answered_by_a_count_of_women(sample_index, capsys):
+    # The Staff College report counts its women participants; the hate crime training
+    # report gives 14 trainers but no count of women, so the total is no answer.
+    _, index = sample_index
+    question = "How many of the BMSC staff course participants were women?"
+    assert main(["ask", question, "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and "Six of the participants were women" in data["answer"]
+    question = "How many of the 14 certified hate crime trainers in Kosovo were women?"
+    assert main(["ask", question, "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and "give no number of women" in data["answer"]
+    assert data["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"
+
+
+@pytest.mark.model
+def test_who_funded_it_is_not_answered_by_a_sentence_naming_no_funder(sample_index, capsys):
+    # The Staff College report never says who paid for the course.
+    _, index = sample_index
+    question = "Who funded the 2022 staff course at the Border Management Staff College?"
+    assert main(["ask", question, "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and "do not say who funded it" in data["answer"]
+    assert "bmsc_dushanbe_staff_course_2022.pdf" in {c["document"] for c in data["citations"]}

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from qa_assistant.figures import DATE, LABEL, MONEY, QUANTITY, SHARE, asked_for, figures, holds
+from qa_assistant.figures import (
+    DATE,
+    FUNDER,
+    LABEL,
+    MONEY,
+    QUANTITY,
+    SHARE,
+    asked_for,
+    counted_group,
+    figures,
+    holds,
+)
 
 
 @pytest.mark.parametrize(
@@ -24,6 +35,11 @@ from qa_assistant.figures import DATE, LABEL, MONEY, QUANTITY, SHARE, asked_for,
         ("What did the Appeals Chamber conclude?", None),
         ("What was the name of the operation?", None),
         ("Where was the training held?", None),
+        ("Who funded the OSCE roundtable in Dushanbe?", FUNDER),
+        ("Which donors provided the voluntary contributions?", FUNDER),
+        ("Which organization financed the project?", FUNDER),
+        ("Who organized the training?", None),
+        ("Which country became the sixtieth party?", None),
     ],
 )
 def test_what_a_question_asks_for(question, kind):
@@ -89,3 +105,33 @@ def test_a_sum_of_money_has_a_currency_or_millions():
     assert holds("A budget of 42 million was approved.", MONEY)
     assert not holds("EOF supports three outcomes funds in 12 countries.", MONEY)
     assert not holds("Some 135 complaints were pending consideration.", DATE)
+
+
+def test_a_funder_is_named_with_who_paid():
+    assert holds("The workshop was funded by the Government of Norway.", FUNDER)
+    assert holds("It ran with financial support from Germany.", FUNDER)
+    assert holds("The activities were funded through contributions from Germany.", FUNDER)
+    assert holds("The EU-funded project trained 40 judges.", FUNDER)
+    # contributions without a contributor name nobody
+    assert not holds("Two large voluntary contributions the Seminar has secured.", FUNDER)
+    assert not holds("The OSCE organized the roundtable in Dushanbe.", FUNDER)
+
+
+def test_a_count_of_women_is_not_a_total():
+    assert counted_group("How many of them were women?") == "women"
+    assert counted_group("What share of the trainees were girls?") == "girls"
+    assert counted_group("How many young women took part?") == "women"
+    assert counted_group("How many people attended?") is None
+    # women as an attribute: the comments are counted
+    assert counted_group("What share of comments about women candidates were hate speech?") is None
+    assert counted_group("Who trained the women leaders?") is None  # no count asked for
+    for sentence in [
+        "It is composed of 20 experts (7 women and 13 men).",
+        "Twenty-four participants, 11 women and 13 men, completed the course.",
+        "In 2020 it assisted 389 people, of whom 211 were women.",
+        "Six of the participants were women.",
+        "Women made up 45 per cent of the participants.",
+    ]:
+        assert holds(sentence, QUANTITY, group=True), sentence
+    assert not holds("It was attended by 153 participants from 50 States.", QUANTITY, group=True)
+    assert not holds("It trained some 320 teachers and parents.", QUANTITY, group=True)

@@ -475,4 +475,6 @@ def compose_answer(
             what = f"give no number of {group}"
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), citations, best.best_score
-    return True, " ".join(f"{q} [{n}]" for q, n in quotes), citations, best.best_score
+    # A quote is read as one line: the PDF's line breaks inside a sentence are spaces.
+    text = " ".join(f"{' '.join(q.split())} [{n}]" for q, n in quotes)
+    return True, text, citations, best.best_score

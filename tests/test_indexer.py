@@ -290,3 +290,22 @@ def test_a_passage_is_embedded_under_its_reports_title(folders):
         assert titled  # the passages after each report's first
     finally:
         store.close()
+
+
+def test_an_answer_quotes_a_sentence_broken_across_lines_as_one_line(folders):
+    # PDF text keeps its line breaks inside sentences; the quoted answer reads as prose.
+    documents, index_dir = folders
+    write_reports(
+        documents,
+        {
+            "kosovo/fraud.txt": "Audit report\nThe aggregate value\nof substantiated losses "
+            "amounted to $2,613,691 in 2024, the Office said.\nThe Office also ran training "
+            "for staff in 12 field offices, with more planned for the year ahead.",
+        },
+    )
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    answer = assistant.ask("What was the aggregate value of substantiated losses?", top_k=3)
+    assert answer.citations[0].document == "kosovo/fraud.txt"
+    assert answer.answered and "The aggregate value of substantiated losses" in answer.answer
+    assert "\n" not in answer.answer

@@ -202,6 +202,7 @@ class Assistant:
             self.answer_params,
             timings,
             equivalents=equivalents,
+            earlier=query.history[-1] if query.leans_on_history() else None,
         )
         timings["total"] = time.perf_counter() - started
         return Answer(question, answered, text, citations, timings, confidence)

@@ -309,3 +309,26 @@ def test_an_answer_quotes_a_sentence_broken_across_lines_as_one_line(folders):
     assert answer.citations[0].document == "kosovo/fraud.txt"
     assert answer.answered and "The aggregate value of substantiated losses" in answer.answer
     assert "\n" not in answer.answer
+
+
+def test_a_follow_up_keeps_to_what_the_earlier_question_pinned(folders):
+    # "those courses" are the 2019 ones the earlier question asked about, not the 2025 ones
+    # of a report that matches the follow-up's own words better.
+    documents, index_dir = folders
+    write_reports(
+        documents,
+        {
+            "tajikistan/youth_2019.txt": "Youth courses\nIn 2019 the Office trained 320 "
+            "young people on preventing violent extremism.\nThe sessions took place in 12 "
+            "towns of Sughd and Khatlon.",
+            "tajikistan/trainers_2025.txt": "Trainer courses\nIn how many districts were the "
+            "courses held? The 2025 training courses were held in 3 districts near Dushanbe.",
+        },
+    )
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    earlier = "How many young people did the Office train in 2019 on preventing extremism?"
+    answer = assistant.ask(
+        "In how many districts were those courses held?", history=[earlier], top_k=3
+    )
+    assert answer.citations[0].document == "tajikistan/youth_2019.txt"

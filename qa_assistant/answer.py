@@ -77,6 +77,9 @@ class AnswerParams:
     # A follow-up that leans on the earlier question ("those courses") is answered from the
     # first of this many top passages whose page or report also shows the earlier
     # question's names and numbers (0: off); it never turns an answer into a near miss.
+    # … and the sentence that best answers the earlier question is scaled by this: the
+    # user has read it (1: off).
+    earlier_answer_factor: float = 0.7  # tuning set: recall@1 0.816 → 0.827, fact kept
     earlier_constraint_depth: int = 3  # tuning set: recall@1 0.806 → 0.816, nothing lost
     rerank: bool = True
 
@@ -350,9 +353,18 @@ def compose_answer(
         for n, i in keys
     ]
     similarities = {}
+    already_answered = None  # (n, i) of the sentence that answers the earlier question
     if texts:
         vectors = embedder.encode(texts, batch_size=params.sentence_batch)
         similarities = dict(zip(keys, vectors @ vector, strict=True))
+        if earlier and params.earlier_answer_factor != 1.0:
+            earlier_terms = query_terms(earlier)
+            earlier_scores = vectors @ embedder.encode_query(earlier)
+            already_answered = max(
+                zip(keys, texts, earlier_scores, strict=True),
+                key=lambda k: params.sentence_dense_weight * float(k[2])
+                + params.sentence_coverage_weight * retriever.coverage(earlier_terms, k[1]),
+            )[0]
     wanted = asked_for(question)
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
@@ -372,6 +384,8 @@ def compose_answer(
                 score *= params.heading_factor
             if params.reference_factor != 1.0 and _is_reference(sentence):
                 score *= params.reference_factor
+            if (n, i) == already_answered:
+                score *= params.earlier_answer_factor
             scores.append(score)
         item.sentence_scores = scores
     for item in scored:

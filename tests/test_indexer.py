@@ -332,3 +332,24 @@ def test_a_follow_up_keeps_to_what_the_earlier_question_pinned(folders):
         "In how many districts were those courses held?", history=[earlier], top_k=3
     )
     assert answer.citations[0].document == "tajikistan/youth_2019.txt"
+
+
+def test_a_follow_up_is_not_answered_with_the_earlier_answer_again(folders):
+    # The user has read when Zimbabwe acceded; the follow-up's answer is the new fact alone.
+    documents, index_dir = folders
+    write_reports(
+        documents,
+        {
+            "un/migrant_workers.txt": "Migrant workers committee\nZimbabwe deposited its "
+            "instrument of accession as the sixtieth State party to the convention on "
+            "5 November 2024. The convention took effect for Zimbabwe on 1 March 2025, three "
+            "months later.",
+        },
+    )
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    earlier = "Which country became the sixtieth State party to the convention?"
+    question = "When did the convention take effect for that country?"
+    answer = assistant.ask(question, history=[earlier])
+    assert answer.answered and answer.answer.startswith("The convention took effect")
+    assert "deposited" not in answer.answer

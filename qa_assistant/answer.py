@@ -289,7 +289,7 @@ def _unmet(
     """The question's names and numbers that the page of ``item``'s best sentence lacks."""
     row = item.candidate.row
     store = retriever.store
-    page = row.page_at(item.spans[item.best][0])
+    page = row.page_of(*item.spans[item.best])
     context = f"{row.text}\n{store.page_context(row.document_id, page)}"
     in_document = None
     if params.constraint_scope == "document":
@@ -432,7 +432,7 @@ def compose_answer(
             Citation(
                 n=n,
                 document=row.document,
-                page=row.page_at(a),
+                page=row.page_of(a, b),
                 text=row.text,
                 highlight=[(a, b)],
                 score=item.candidate.score,

@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import IndexBusyError, IndexMissingError, QAError
 from .lexical import FTS_TOKENIZER, fts_query, query_terms
-from .types import DocumentInfo, GlossaryEntry, page_at
+from .types import DocumentInfo, GlossaryEntry, page_at, page_of_span
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,10 @@ class PassageRow:
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
         return page_at(self.page_spans, offset)
+
+    def page_of(self, start: int, end: int) -> int:
+        """The page on which most of ``text[start:end]`` stands."""
+        return page_of_span(self.page_spans, start, end)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,18 @@ def page_at(page_spans: list[tuple[int, int]], offset: int) -> int:
     return page
 
 
+def page_of_span(page_spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """The page holding most of the characters ``start:end``: a sentence that begins in
+    the last line of one page and runs on to the next is cited by the page it stands on."""
+    best_page, best_length = page_at(page_spans, start), 0
+    bounds = [*page_spans[1:], (max(end, start), None)]
+    for (span_start, page), (next_start, _) in zip(page_spans, bounds, strict=True):
+        length = min(end, next_start) - max(start, span_start)
+        if length > best_length:
+            best_page, best_length = page, length
+    return best_page
+
+
 @dataclass(frozen=True)
 class PageText:
     """The cleaned text of one physical page (1-based ``number``)."""
@@ -50,6 +62,10 @@ class Chunk:
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
         return page_at(self.page_spans, offset)
+
+    def page_of(self, start: int, end: int) -> int:
+        """The page on which most of ``text[start:end]`` stands."""
+        return page_of_span(self.page_spans, start, end)
 
 
 @dataclass

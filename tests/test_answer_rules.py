@@ -122,3 +122,14 @@ def test_the_reports_dont_say_names_what_the_closest_passages_lack():
     assert no_answer_text() == NO_ANSWER_TEXT
     text = no_answer_text("The closest passages are on the topic but give no sum of money.")
     assert text.startswith("The reports don't say.") and "no sum of money" in text
+
+
+def test_a_sentence_across_a_page_break_is_cited_by_the_page_holding_most_of_it():
+    from qa_assistant.types import page_of_span
+
+    spans = [(0, 27), (277, 28)]  # the passage's text from offset 277 is on page 28
+    # "The aggregate value" ends page 27; the other 201 characters stand on page 28
+    assert page_of_span(spans, 257, 478) == 28
+    assert page_of_span(spans, 200, 300) == 27
+    assert page_of_span(spans, 0, 100) == 27 and page_of_span(spans, 300, 400) == 28
+    assert page_of_span([(0, 1), (10, 2), (20, 3)], 5, 25) == 2

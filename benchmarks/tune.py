@@ -20,6 +20,7 @@ from pathlib import Path
 
 from qa_assistant import Assistant
 from qa_assistant.answer import AnswerParams
+from qa_assistant.config import ChunkSettings
 from qa_assistant.evaluation import evaluate
 from qa_assistant.retrieval import RetrievalParams
 
@@ -91,6 +92,11 @@ def main() -> None:
     parser.add_argument(
         "--base", action="append", default=[], metavar="NAME=V", help="changes every row"
     )
+    parser.add_argument(
+        "--chunking",
+        metavar="MAX,OVERLAP",
+        help="passage size the index was built with, in word pieces (default: the library's)",
+    )
     args = parser.parse_args()
 
     from qa_assistant.embedding import SentenceTransformerEmbedder
@@ -100,8 +106,14 @@ def main() -> None:
     header = [*COLUMNS, "no-answer", "per kind R@5 (unanswerable: no-answer)"]
     print("| setting | " + " | ".join(header) + " |")
     print("|---" * (len(COLUMNS) + 3) + "|")
+    chunking = None
+    if args.chunking:
+        max_tokens, overlap = (int(v) for v in args.chunking.split(","))
+        chunking = ChunkSettings(max_tokens=max_tokens, overlap_tokens=overlap)
     for label, retrieval, answer in settings(args.tries, args.base):
-        assistant = Assistant(args.index, embedder=embedder, retrieval=retrieval, answering=answer)
+        assistant = Assistant(
+            args.index, embedder=embedder, retrieval=retrieval, answering=answer, chunking=chunking
+        )
         print(line(label, evaluate(assistant, args.questions)), flush=True)
 
 

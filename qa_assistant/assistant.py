@@ -22,7 +22,7 @@ from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import fold
+from .lexical import fold, query_terms, stem_key
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import FEEDBACK_FILE, Store, current_generation
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
@@ -41,6 +41,13 @@ class _Snapshot:
     long_forms: dict[str, GlossaryEntry]  # folded long form → entry
     users: int = 0  # questions in flight on this snapshot
     retired: bool = False  # a newer generation is live; close when the last user is done
+
+
+def _names_by_its_words(long_form: str, asked: set[str], least: int = 3) -> bool:
+    """Whether a question names a body by all the content words of its long form, in any
+    order: "the women's status commission" names the "Commission on the Status of Women"."""
+    words = {stem_key(t) for t in query_terms(long_form)}
+    return len(words) >= least and words <= asked
 
 
 def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
@@ -133,8 +140,12 @@ class Assistant:
             if entry and sum(ch.isupper() for ch in word) >= 2:
                 found.append((word, entry.expansion))
         folded = fold(question)
+        asked = {stem_key(t) for t in query_terms(question)}
         for long_form, entry in snapshot.long_forms.items():
             if len(long_form) > 8 and long_form in folded:
+                found.append((entry.expansion, entry.acronym))
+            elif _names_by_its_words(entry.expansion, asked):
+                # "the European economic commission" for the Economic Commission for Europe
                 found.append((entry.expansion, entry.acronym))
         return found
 

@@ -196,6 +196,9 @@ def test_glossary_links_acronyms_and_long_forms(folders):
     assert glossary["POiD"] == "Programme Office in Dushanbe"
     assert "Programme Office in Dushanbe" in assistant.expansions("What does POiD do?")
     assert "OMIK" in assistant.expansions("What did the OSCE Mission in Kosovo do?")
+    # a name given by its words in another order and spelling still finds the acronym
+    assert "POiD" in assistant.expansions("What did the Dushanbe programme office do?")
+    assert "POiD" not in assistant.expansions("What did the office in Dushanbe do?")
 
 
 def test_citation_names_the_page_of_the_answering_sentence(tmp_path):

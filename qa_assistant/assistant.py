@@ -39,14 +39,19 @@ class _Snapshot:
     retriever: Retriever
     acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
     long_forms: dict[str, GlossaryEntry]  # folded long form → entry
+    name_words: dict[str, frozenset[str]]  # folded long form → its content words' stems
     users: int = 0  # questions in flight on this snapshot
     retired: bool = False  # a newer generation is live; close when the last user is done
 
 
-def _names_by_its_words(long_form: str, asked: set[str], least: int = 3) -> bool:
-    """Whether a question names a body by all the content words of its long form, in any
-    order: "the women's status commission" names the "Commission on the Status of Women"."""
-    words = {stem_key(t) for t in query_terms(long_form)}
+def _content_stems(text: str) -> frozenset[str]:
+    return frozenset(stem_key(t) for t in query_terms(text))
+
+
+def _names_by_its_words(words: frozenset[str], asked: frozenset[str], least: int = 3) -> bool:
+    """Whether a question names a body by all the content words of its long form (``words``),
+    in any order: "the women's status commission" names the "Commission on the Status of
+    Women"."""
     return len(words) >= least and words <= asked
 
 
@@ -121,6 +126,7 @@ class Assistant:
             retriever=Retriever(store, self.embedder, self.retrieval_params),
             acronyms={fold(e.acronym): e for e in glossary},
             long_forms={fold(e.expansion): e for e in glossary},
+            name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
         )
 
     # ---- asking ---------------------------------------------------------------------------
@@ -140,11 +146,11 @@ class Assistant:
             if entry and sum(ch.isupper() for ch in word) >= 2:
                 found.append((word, entry.expansion))
         folded = fold(question)
-        asked = {stem_key(t) for t in query_terms(question)}
+        asked = _content_stems(question)
         for long_form, entry in snapshot.long_forms.items():
             if len(long_form) > 8 and long_form in folded:
                 found.append((entry.expansion, entry.acronym))
-            elif _names_by_its_words(entry.expansion, asked):
+            elif _names_by_its_words(snapshot.name_words[long_form], asked):
                 # "the European economic commission" for the Economic Commission for Europe
                 found.append((entry.expansion, entry.acronym))
         return found

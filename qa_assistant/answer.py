@@ -285,11 +285,13 @@ def _unmet(
     retriever: Retriever,
     equivalents: Sequence[tuple[str, str]],
     params: AnswerParams,
+    sentence: int | None = None,
 ) -> list[str]:
-    """The question's names and numbers that the page of ``item``'s best sentence lacks."""
+    """The question's names and numbers that the page of ``item``'s best sentence (or of
+    its sentence number ``sentence``) lacks."""
     row = item.candidate.row
     store = retriever.store
-    page = row.page_of(*item.spans[item.best])
+    page = row.page_of(*item.spans[item.best if sentence is None else sentence])
     context = f"{row.text}\n{store.page_context(row.document_id, page)}"
     in_document = None
     if params.constraint_scope == "document":
@@ -475,16 +477,28 @@ def compose_answer(
         )
         return same_place or row.text[slice(*item.spans[index])] in best_row.text[a:b]
 
-    runner_up = max(
+    # The runner-up sentence joins the answer if it scores nearly as well and, like the
+    # best, stands where the question's names and numbers are (not another year's figure).
+    runners_up = sorted(
         (
             (score, n, i)
             for n, item in enumerate(cited[:3], start=1)
             for i, score in enumerate(item.sentence_scores)
             if not repeats_best(item, i)
+            and score >= params.second_sentence_ratio * best.best_score
         ),
-        default=None,
+        reverse=True,
     )
-    if runner_up and runner_up[0] >= params.second_sentence_ratio * best.best_score:
+    runner_up = next(
+        (
+            (score, n, i)
+            for score, n, i in runners_up
+            if not params.check_constraints
+            or not _unmet(question, cited[n - 1], retriever, equivalents, params, i)
+        ),
+        None,
+    )
+    if runner_up:
         _, n, i = runner_up
         a2, b2 = cited[n - 1].spans[i]
         quotes.append((cited[n - 1].candidate.row.text[a2:b2], n))

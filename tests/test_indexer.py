@@ -356,3 +356,27 @@ def test_a_follow_up_is_not_answered_with_the_earlier_answer_again(folders):
     answer = assistant.ask(question, history=[earlier])
     assert answer.answered and answer.answer.startswith("The convention took effect")
     assert "deposited" not in answer.answer
+
+
+def test_an_answer_does_not_quote_another_years_report_beside_it(folders):
+    # Asked about 2024, the answer may add a second sentence, but not one from the 2019
+    # report that happens to score nearly as well.
+    documents, index_dir = folders
+    write_reports(
+        documents,
+        {
+            "tajikistan/nrm_2024.txt": "Referral mechanism training 2024\nIn 2024 the Office "
+            "trained officials on the national referral mechanism for trafficking victims.",
+            "tajikistan/thb_2019.txt": "Trafficking training 2019\nIn 2019 the Office trained "
+            "30 investigation officers on the referral of trafficking victims.",
+        },
+    )
+    index(documents, index_dir)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    answer = assistant.ask(
+        "How many officials did the Office train on the referral mechanism for trafficking "
+        "victims in 2024?",
+        top_k=3,
+    )
+    assert answer.citations[0].document == "tajikistan/nrm_2024.txt"
+    assert "30 investigation officers" not in answer.answer

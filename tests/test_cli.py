@@ -25,6 +25,12 @@ def sample_index(tmp_path_factory) -> tuple[Path, Path]:
     return documents, index
 
 
+def ask_json(index: Path, question: str, capsys, *extra: str) -> dict:
+    """``qa-assistant ask QUESTION --index INDEX --json [EXTRA]``: its JSON, after exit 0."""
+    assert main(["ask", question, "--index", str(index), "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 @pytest.mark.model
 def test_index_json_follows_the_contract(sample_index):
     documents, index = sample_index
@@ -207,15 +213,13 @@ def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(
     # about the College that holds no sum of money.
     _, index = sample_index
     question = "What was the annual budget of the OSCE Border Management Staff College in 2022?"
-    assert main(["ask", question, "--index", str(index), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = ask_json(index, question, capsys)
     assert data["answered"] is False
     assert "give no sum of money" in data["answer"]
     assert "bmsc_dushanbe_staff_course_2022.pdf" in {c["document"] for c in data["citations"]}
     # … while a figure that is there is given
     question = "How many consular officers did the PCUz train in June 2021?"
-    assert main(["ask", question, "--index", str(index), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = ask_json(index, question, capsys)
     assert data["answered"] is True and "25 consular officers" in data["answer"]
 
 
@@ -225,12 +229,10 @@ def test_how_many_of_them_were_women_is_answered_by_a_count_of_women(sample_inde
     # report gives 14 trainers but no count of women, so the total is no answer.
     _, index = sample_index
     question = "How many of the BMSC staff course participants were women?"
-    assert main(["ask", question, "--index", str(index), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = ask_json(index, question, capsys)
     assert data["answered"] is True and "Six of the participants were women" in data["answer"]
     question = "How many of the 14 certified hate crime trainers in Kosovo were women?"
-    assert main(["ask", question, "--index", str(index), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = ask_json(index, question, capsys)
     assert data["answered"] is False and "give no number of women" in data["answer"]
     assert data["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"
 
@@ -240,7 +242,6 @@ def test_who_funded_it_is_not_answered_by_a_sentence_naming_no_funder(sample_ind
     # The Staff College report never says who paid for the course.
     _, index = sample_index
     question = "Who funded the 2022 staff course at the Border Management Staff College?"
-    assert main(["ask", question, "--index", str(index), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = ask_json(index, question, capsys)
     assert data["answered"] is False and "do not say who funded it" in data["answer"]
     assert "bmsc_dushanbe_staff_course_2022.pdf" in {c["document"] for c in data["citations"]}

@@ -61,6 +61,14 @@ def index(documents: Path, index_dir: Path, **kwargs):
     return update_index(documents, index_dir, FakeEmbedder(), reader=text_reader, **kwargs)
 
 
+def ask_over(folders, reports: dict[str, str], question: str, **kwargs):
+    """``question`` asked, with the fake embedder, of the fixture's reports and ``reports``."""
+    documents, index_dir = folders
+    write_reports(documents, reports)
+    index(documents, index_dir)
+    return Assistant(index_dir, embedder=FakeEmbedder()).ask(question, **kwargs)
+
+
 def test_first_run_adds_every_report(folders):
     documents, index_dir = folders
     report = index(documents, index_dir)
@@ -297,18 +305,13 @@ def test_a_passage_is_embedded_under_its_reports_title(folders):
 
 def test_an_answer_quotes_a_sentence_broken_across_lines_as_one_line(folders):
     # PDF text keeps its line breaks inside sentences; the quoted answer reads as prose.
-    documents, index_dir = folders
-    write_reports(
-        documents,
-        {
-            "kosovo/fraud.txt": "Audit report\nThe aggregate value\nof substantiated losses "
-            "amounted to $2,613,691 in 2024, the Office said.\nThe Office also ran training "
-            "for staff in 12 field offices, with more planned for the year ahead.",
-        },
+    report = (
+        "Audit report\nThe aggregate value\nof substantiated losses amounted to $2,613,691 in "
+        "2024, the Office said.\nThe Office also ran training for staff in 12 field offices, "
+        "with more planned for the year ahead."
     )
-    index(documents, index_dir)
-    assistant = Assistant(index_dir, embedder=FakeEmbedder())
-    answer = assistant.ask("What was the aggregate value of substantiated losses?", top_k=3)
+    question = "What was the aggregate value of substantiated losses?"
+    answer = ask_over(folders, {"kosovo/fraud.txt": report}, question, top_k=3)
     assert answer.citations[0].document == "kosovo/fraud.txt"
     assert answer.answered and "The aggregate value of substantiated losses" in answer.answer
     assert "\n" not in answer.answer
@@ -317,43 +320,29 @@ def test_an_answer_quotes_a_sentence_broken_across_lines_as_one_line(folders):
 def test_a_follow_up_keeps_to_what_the_earlier_question_pinned(folders):
     # "those courses" are the 2019 ones the earlier question asked about, not the 2025 ones
     # of a report that matches the follow-up's own words better.
-    documents, index_dir = folders
-    write_reports(
-        documents,
-        {
-            "tajikistan/youth_2019.txt": "Youth courses\nIn 2019 the Office trained 320 "
-            "young people on preventing violent extremism.\nThe sessions took place in 12 "
-            "towns of Sughd and Khatlon.",
-            "tajikistan/trainers_2025.txt": "Trainer courses\nIn how many districts were the "
-            "courses held? The 2025 training courses were held in 3 districts near Dushanbe.",
-        },
-    )
-    index(documents, index_dir)
-    assistant = Assistant(index_dir, embedder=FakeEmbedder())
+    reports = {
+        "tajikistan/youth_2019.txt": "Youth courses\nIn 2019 the Office trained 320 young "
+        "people on preventing violent extremism.\nThe sessions took place in 12 towns of Sughd "
+        "and Khatlon.",
+        "tajikistan/trainers_2025.txt": "Trainer courses\nIn how many districts were the "
+        "courses held? The 2025 training courses were held in 3 districts near Dushanbe.",
+    }
     earlier = "How many young people did the Office train in 2019 on preventing extremism?"
-    answer = assistant.ask(
-        "In how many districts were those courses held?", history=[earlier], top_k=3
-    )
+    question = "In how many districts were those courses held?"
+    answer = ask_over(folders, reports, question, history=[earlier], top_k=3)
     assert answer.citations[0].document == "tajikistan/youth_2019.txt"
 
 
 def test_a_follow_up_is_not_answered_with_the_earlier_answer_again(folders):
     # The user has read when Zimbabwe acceded; the follow-up's answer is the new fact alone.
-    documents, index_dir = folders
-    write_reports(
-        documents,
-        {
-            "un/migrant_workers.txt": "Migrant workers committee\nZimbabwe deposited its "
-            "instrument of accession as the sixtieth State party to the convention on "
-            "5 November 2024. The convention took effect for Zimbabwe on 1 March 2025, three "
-            "months later.",
-        },
+    report = (
+        "Migrant workers committee\nZimbabwe deposited its instrument of accession as the "
+        "sixtieth State party to the convention on 5 November 2024. The convention took effect "
+        "for Zimbabwe on 1 March 2025, three months later."
     )
-    index(documents, index_dir)
-    assistant = Assistant(index_dir, embedder=FakeEmbedder())
     earlier = "Which country became the sixtieth State party to the convention?"
     question = "When did the convention take effect for that country?"
-    answer = assistant.ask(question, history=[earlier])
+    answer = ask_over(folders, {"un/migrant_workers.txt": report}, question, history=[earlier])
     assert answer.answered and answer.answer.startswith("The convention took effect")
     assert "deposited" not in answer.answer
 
@@ -361,22 +350,16 @@ def test_a_follow_up_is_not_answered_with_the_earlier_answer_again(folders):
 def test_an_answer_does_not_quote_another_years_report_beside_it(folders):
     # Asked about 2024, the answer may add a second sentence, but not one from the 2019
     # report that happens to score nearly as well.
-    documents, index_dir = folders
-    write_reports(
-        documents,
-        {
-            "tajikistan/nrm_2024.txt": "Referral mechanism training 2024\nIn 2024 the Office "
-            "trained officials on the national referral mechanism for trafficking victims.",
-            "tajikistan/thb_2019.txt": "Trafficking training 2019\nIn 2019 the Office trained "
-            "30 investigation officers on the referral of trafficking victims.",
-        },
-    )
-    index(documents, index_dir)
-    assistant = Assistant(index_dir, embedder=FakeEmbedder())
-    answer = assistant.ask(
+    reports = {
+        "tajikistan/nrm_2024.txt": "Referral mechanism training 2024\nIn 2024 the Office "
+        "trained officials on the national referral mechanism for trafficking victims.",
+        "tajikistan/thb_2019.txt": "Trafficking training 2019\nIn 2019 the Office trained 30 "
+        "investigation officers on the referral of trafficking victims.",
+    }
+    question = (
         "How many officials did the Office train on the referral mechanism for trafficking "
-        "victims in 2024?",
-        top_k=3,
+        "victims in 2024?"
     )
+    answer = ask_over(folders, reports, question, top_k=3)
     assert answer.citations[0].document == "tajikistan/nrm_2024.txt"
     assert "30 investigation officers" not in answer.answer

@@ -4,6 +4,7 @@ embedder (fast): what analysts and staff rely on, independent of the PDF reader.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -363,3 +364,18 @@ def test_an_answer_does_not_quote_another_years_report_beside_it(folders):
     answer = ask_over(folders, reports, question, top_k=3)
     assert answer.citations[0].document == "tajikistan/nrm_2024.txt"
     assert "30 investigation officers" not in answer.answer
+
+
+def test_a_broad_question_is_answered_with_points_from_several_passages(folders):
+    reports = {
+        "kosovo/thb_monitoring.txt": "Anti-trafficking monitoring\nThe Mission monitors how "
+        "the courts handle trafficking cases and advises them on victims' rights.",
+        "kosovo/thb_training.txt": "Anti-trafficking training\nThe Mission trains police and "
+        "customs officers to identify victims of trafficking at the border.",
+        "kosovo/thb_schools.txt": "Anti-trafficking in schools\nThe Mission holds sessions on "
+        "trafficking for teachers so that pupils learn the warning signs.",
+    }
+    answer = ask_over(folders, reports, "How does the Mission help victims of trafficking?")
+    markers = re.findall(r"\[(\d+)\]", answer.answer)
+    cited = {answer.citations[int(n) - 1].document for n in markers}
+    assert answer.answered and len(cited) >= 2, answer.answer

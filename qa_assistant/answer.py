@@ -123,7 +123,9 @@ def _is_reference(sentence: str) -> bool:
 # A question after an account, not a fact: "What does the Mission do to fight trafficking?",
 # "How does UNDP support women's participation?", "What role do private companies play…?".
 _BROAD = re.compile(
-    r"^\W*(?:and\s+)?(?:how\s+(?:does|do|did|can|could|is|are|has|have|will)\b|"
+    r"^\W*(?:and\s+)?(?:how\s+(?:does|do|did|can|could|is|are|has|have|will)\b.*\b(?:help\w*|"
+    r"support\w*|work\w*|contribut\w*|address\w*|tackl\w*|assist\w*|promot\w*|build\w*|"
+    r"strengthen\w*|prevent\w*|fight\w*|combat\w*|protect\w*|respond\w*|deal\w*|improv\w*)\b|"
     r"what\s+(?:role|steps|measures|progress|efforts|approach|kind\s+of)\b|"
     r"what\s+(?:does|do|did|is|are|has|have|was|were)\b.*\b(?:do|doing|done|say|says|said|"
     r"recommend\w*|propos\w*|plan\w*|achiev\w*)\b)",

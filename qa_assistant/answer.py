@@ -132,6 +132,11 @@ _BROAD = re.compile(
     re.IGNORECASE,
 )
 
+def is_broad(question: str) -> bool:
+    """Whether a question asks for an account (several points), not a fact or a figure."""
+    return asked_for(question) is None and bool(_BROAD.search(question))
+
+
 _TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
 
 
@@ -497,7 +502,7 @@ def compose_answer(
     # stand where the question's names and numbers are (not another year's figure): one for
     # a question after a fact, more, each from another passage, for a broad question ("What
     # does the Mission do to fight trafficking?"), whose answer is several points.
-    broad = wanted is None and bool(_BROAD.search(question))
+    broad = is_broad(question)
     extra, ratio = 1, params.second_sentence_ratio
     if broad:
         extra, ratio = params.broad_quotes - 1, params.broad_ratio

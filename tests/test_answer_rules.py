@@ -6,7 +6,7 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import constraints, unmet_constraints
+from qa_assistant.answer import constraints, is_broad, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
 
 
@@ -133,3 +133,22 @@ def test_a_sentence_across_a_page_break_is_cited_by_the_page_holding_most_of_it(
     assert page_of_span(spans, 200, 300) == 27
     assert page_of_span(spans, 0, 100) == 27 and page_of_span(spans, 300, 400) == 28
     assert page_of_span([(0, 1), (10, 2), (20, 3)], 5, 25) == 2
+
+
+def test_a_broad_question_asks_for_an_account_not_a_fact():
+    for question in [
+        "What does the OSCE Mission in Kosovo do to fight human trafficking?",
+        "How does UNDP support women's participation in elections?",
+        "How has the Mission helped police deal with hate crimes?",
+        "What role do private security companies play in arms trafficking?",
+        "What did the conference recommend on terrorism financing?",
+    ]:
+        assert is_broad(question), question
+    for question in [
+        "How many officers were trained?",
+        "How does that compare with the year before?",
+        "What did the Appeals Chamber conclude?",
+        "When did the convention take effect?",
+        "Who funded the workshop?",
+    ]:
+        assert not is_broad(question), question

@@ -535,6 +535,12 @@ def compose_answer(
             citations[n - 1].highlight.append((a2, b2))
             citations[n - 1].highlight.sort()
     timings["answer"] = time.perf_counter() - started
+    if checks_type and not answers(quotes[0][0]):
+        # The sentence that states the figure asked for is read first.
+        holding = next((q for q in quotes[1:] if answers(q[0])), None)
+        if holding:
+            quotes.remove(holding)
+            quotes.insert(0, holding)
     quoted = " ".join(q for q, _ in quotes)
     if checks_type and not answers(quoted):
         what = _WHAT_IS_ASKED[wanted]

@@ -230,7 +230,8 @@ def test_how_many_of_them_were_women_is_answered_by_a_count_of_women(sample_inde
     _, index = sample_index
     question = "How many of the BMSC staff course participants were women?"
     data = ask_json(index, question, capsys)
-    assert data["answered"] is True and "Six of the participants were women" in data["answer"]
+    # the sentence holding the count is read first
+    assert data["answered"] is True and data["answer"].startswith("Six of the participants")
     question = "How many of the 14 certified hate crime trainers in Kosovo were women?"
     data = ask_json(index, question, capsys)
     assert data["answered"] is False and "give no number of women" in data["answer"]

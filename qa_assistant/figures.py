@@ -59,15 +59,15 @@ _NAMES_FUNDER = re.compile(
 # group of people ("comments about women candidates" counts comments, not women).
 _GROUP = re.compile(
     r"\bhow\s+many\s+(?:of\s+(?:them|those|the\s+\w+)\s+)?(?:[\w-]+\s+)?"
-    r"(?P<a>women|men|girls|boys)\b"
-    r"|\b(?:were|are|was|is|being)\s+(?P<b>women|men|girls|boys|female|male)\b",
+    r"(?P<a>women|men|girls|boys|children)\b"
+    r"|\b(?:were|are|was|is|being)\s+(?P<b>women|men|girls|boys|children|female|male)\b",
     re.IGNORECASE,
 )
 _GROUP_FIGURE = re.compile(
     r"(?:\d[\d.,]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"half|majority|none)\b)(?:\s*(?:%|per\s*cent|percent))?"
-    r"\W*(?:\w+\W+){0,4}?(?:women|men|girls|boys|females?|males?)\b"
-    r"|\b(?:women|men|girls|boys|females?|males?)\W{0,3}(?:\w+\W+){0,2}?\(?\d",
+    r"\W*(?:\w+\W+){0,4}?(?:women|men|girls|boys|children|females?|males?)\b"
+    r"|\b(?:women|men|girls|boys|children|females?|males?)\W{0,3}(?:\w+\W+){0,2}?\(?\d",
     re.IGNORECASE,
 )
 _SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
@@ -188,7 +188,7 @@ def holds(
 ) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
     (the question's own numbers). A quantity may be in words ("two thirds", "eight").
-    With ``group``, the figure must count women, men, girls or boys ("41 women", "women
+    With ``group``, the figure must count women, men, girls, boys or children ("41 women", "women
     (45 per cent)"). A FUNDER is held by a sentence that names who paid."""
     if kind == FUNDER:
         return bool(_NAMES_FUNDER.search(sentence))

@@ -121,6 +121,7 @@ def test_a_count_of_women_is_not_a_total():
     assert counted_group("How many of them were women?") == "women"
     assert counted_group("What share of the trainees were girls?") == "girls"
     assert counted_group("How many young women took part?") == "women"
+    assert counted_group("How many of the civilians killed were children?") == "children"
     assert counted_group("How many people attended?") is None
     # women as an attribute: the comments are counted
     assert counted_group("What share of comments about women candidates were hate speech?") is None
@@ -131,6 +132,7 @@ def test_a_count_of_women_is_not_a_total():
         "In 2020 it assisted 389 people, of whom 211 were women.",
         "Six of the participants were women.",
         "Women made up 45 per cent of the participants.",
+        "At least 45 civilians were killed (30 children and 8 women).",
     ]:
         assert holds(sentence, QUANTITY, group=True), sentence
     assert not holds("It was attended by 153 participants from 50 States.", QUANTITY, group=True)

@@ -63,10 +63,6 @@ class Chunk:
         """The page on which character ``offset`` of ``text`` stands."""
         return page_at(self.page_spans, offset)
 
-    def page_of(self, start: int, end: int) -> int:
-        """The page on which most of ``text[start:end]`` stands."""
-        return page_of_span(self.page_spans, start, end)
-
 
 @dataclass
 class Citation:

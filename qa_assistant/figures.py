@@ -57,17 +57,17 @@ _NAMES_FUNDER = re.compile(
 )
 # "How many of them were women?", "How many young women…?": the count asked for is of a
 # group of people ("comments about women candidates" counts comments, not women).
+_PEOPLE = r"women|men|girls|boys|children"
 _GROUP = re.compile(
-    r"\bhow\s+many\s+(?:of\s+(?:them|those|the\s+\w+)\s+)?(?:[\w-]+\s+)?"
-    r"(?P<a>women|men|girls|boys|children)\b"
-    r"|\b(?:were|are|was|is|being)\s+(?P<b>women|men|girls|boys|children|female|male)\b",
+    rf"\bhow\s+many\s+(?:of\s+(?:them|those|the\s+\w+)\s+)?(?:[\w-]+\s+)?(?P<a>{_PEOPLE})\b"
+    rf"|\b(?:were|are|was|is|being)\s+(?P<b>{_PEOPLE}|female|male)\b",
     re.IGNORECASE,
 )
+_SMALL_COUNTS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"  # in words
 _GROUP_FIGURE = re.compile(
-    r"(?:\d[\d.,]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"half|majority|none)\b)(?:\s*(?:%|per\s*cent|percent))?"
-    r"\W*(?:\w+\W+){0,4}?(?:women|men|girls|boys|children|females?|males?)\b"
-    r"|\b(?:women|men|girls|boys|children|females?|males?)\W{0,3}(?:\w+\W+){0,2}?\(?\d",
+    rf"(?:\d[\d.,]*|\b(?:one|{_SMALL_COUNTS}|half|majority|none)\b)"
+    rf"(?:\s*(?:%|per\s*cent|percent))?\W*(?:\w+\W+){{0,4}}?(?:{_PEOPLE}|females?|males?)\b"
+    rf"|\b(?:{_PEOPLE}|females?|males?)\W{{0,3}}(?:\w+\W+){{0,2}}?\(?\d",
     re.IGNORECASE,
 )
 _SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
@@ -109,7 +109,7 @@ _NAMING_WORD = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    rf"\b(?:{_SMALL_COUNTS}|fifteen|twenty|"
     r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|"
     r"one[-\s](?:third|quarter|fifth)|two[-\s]thirds|three[-\s]quarters|majority|"
     r"doubled|tripled|none)\b",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import AnswerParams, compose_answer
@@ -22,7 +23,7 @@ from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import fold, query_terms, stem_key
+from .lexical import fold, query_terms, stem_key, tokenize
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import FEEDBACK_FILE, Store, current_generation
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
@@ -40,6 +41,8 @@ class _Snapshot:
     acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
     long_forms: dict[str, GlossaryEntry]  # folded long form → entry
     name_words: dict[str, frozenset[str]]  # folded long form → its content words' stems
+    titles: dict[str, str]  # a report's folded title (one report's only) → its path
+    suggestions: dict[int, list[str]] = field(default_factory=dict)  # by how many asked
     users: int = 0  # questions in flight on this snapshot
     retired: bool = False  # a newer generation is live; close when the last user is done
 
@@ -53,6 +56,58 @@ def _names_by_its_words(words: frozenset[str], asked: frozenset[str], least: int
     in any order: "the women's status commission" names the "Commission on the Status of
     Women"."""
     return len(words) >= least and words <= asked
+
+
+def _words(text: str) -> str:
+    """Text as its words, punctuation and case aside: how a title is matched."""
+    return " ".join(tokenize(text))
+
+
+def _titles(documents: Sequence[DocumentInfo]) -> dict[str, str]:
+    """Reports that a question can name by title: titles of three words or more that no
+    other report shares ("Report of the Secretary-General" names none)."""
+    paths: dict[str, list[str]] = {}
+    for document in documents:
+        title = _words(document.title)
+        if len(title.split()) >= 3:
+            paths.setdefault(title, []).append(document.path)
+    return {title: found[0] for title, found in paths.items() if len(found) == 1}
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+
+
+def named_reports(question: str, titles: dict[str, str]) -> list[str]:
+    """Paths of the reports whose whole title the question quotes or spells out in five
+    words or more: "What are the main points of “Addressing Hate Crime in Kosovo …”?"."""
+    asked = f" {_words(question)} "
+    quoted = {_words(q) for q in _QUOTED.findall(question)}
+    return [
+        path
+        for title, path in titles.items()
+        if f" {title} " in asked and (title in quoted or len(title.split()) >= 5)
+    ]
+
+
+def _suggestions(store: Store, limit: int) -> list[str]:
+    """Half the starter questions ask what a body does: the named bodies (a long form in
+    capitals, not "trafficking in human beings") that most passages mention. The others ask
+    for the main points of the newest reports, by title."""
+    bodies = []
+    for entry in store.glossary():
+        tokens = tokenize(entry.acronym)
+        if entry.expansion[:1].isupper() and len(tokens) == 1:
+            bodies.append((-store.passage_frequency(tokens[0]), entry.acronym, entry))
+    suggestions = [
+        f"What does the {entry.expansion} ({entry.acronym}) do?"
+        for *_, entry in sorted(bodies)[: max(1, limit // 2)]
+    ]
+    newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
+    for document in newest:
+        if len(suggestions) >= limit:
+            break
+        suggestions.append(f"What are the main points of “{document.title}”?")
+    return suggestions[:limit]
 
 
 def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
@@ -127,6 +182,7 @@ class Assistant:
             acronyms={fold(e.acronym): e for e in glossary},
             long_forms={fold(e.expansion): e for e in glossary},
             name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
+            titles=_titles(store.documents()),
         )
 
     # ---- asking ---------------------------------------------------------------------------
@@ -198,6 +254,8 @@ class Assistant:
         document_ids = None
         if documents:
             document_ids = snapshot.store.document_ids(list(documents))
+        elif named := named_reports(question, snapshot.titles):
+            document_ids = snapshot.store.document_ids(named)  # answer from the named report
         equivalents = self.equivalents(question, snapshot)
         query = Query(
             text=question,
@@ -274,16 +332,12 @@ class Assistant:
         }
 
     def suggested_questions(self, limit: int = 4) -> list[str]:
-        """Starter questions drawn from the collection's acronyms and report titles."""
-        suggestions: list[str] = []
-        entries = sorted(self.glossary(), key=lambda e: (-len(e.documents), -e.count))
-        for entry in entries[: max(1, limit // 2)]:
-            suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
-        for document in self.documents():
-            if len(suggestions) >= limit:
-                break
-            suggestions.append(f"What are the main points of “{document.title}”?")
-        return suggestions[:limit]
+        """Starter questions for a newcomer: what the bodies the reports speak of most do,
+        then the main points of the newest reports. Worked out once per index generation."""
+        with self._use() as snapshot:
+            if limit not in snapshot.suggestions:
+                snapshot.suggestions[limit] = _suggestions(snapshot.store, limit)
+            return list(snapshot.suggestions[limit])
 
     # ---- updating -------------------------------------------------------------------------
     def update(

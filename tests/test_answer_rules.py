@@ -7,7 +7,9 @@ and when an earlier question should pull on the new one.
 from __future__ import annotations
 
 from qa_assistant.answer import constraints, is_broad, unmet_constraints
+from qa_assistant.assistant import _titles, named_reports
 from qa_assistant.retrieval import Query, RetrievalParams
+from qa_assistant.types import DocumentInfo
 
 
 def _words(question: str) -> list[str]:
@@ -152,3 +154,34 @@ def test_a_broad_question_asks_for_an_account_not_a_fact():
         "Who funded the workshop?",
     ]:
         assert not is_broad(question), question
+
+
+def _report(path: str, title: str) -> DocumentInfo:
+    return DocumentInfo(path, title, 1, 1, None, 1, "")
+
+
+def test_a_question_names_a_report_by_its_whole_title():
+    titles = _titles(
+        [
+            _report("kosovo.pdf", "Addressing Hate Crime in Kosovo: Training for Police, 2024"),
+            _report("bmsc.pdf", "Staff Course 2022"),
+            _report("a.pdf", "Report of the Secretary-General"),
+            _report("b.pdf", "Report of the Secretary-General"),
+        ]
+    )
+    asked = (
+        "What are the main points of “Addressing Hate Crime in Kosovo: Training for Police, 2024”?"
+    )
+    assert named_reports(asked, titles) == ["kosovo.pdf"]
+    # spelled out without quotes, in other case and punctuation: five words or more suffice
+    asked = "main points of addressing hate crime in kosovo - training for police 2024"
+    assert named_reports(asked, titles) == ["kosovo.pdf"]
+    asked = "What did Addressing Hate Crime in Kosovo: Training for Police, 2024 find?"
+    assert named_reports(asked, titles) == ["kosovo.pdf"]
+    # a short title only when quoted; a title two reports share never
+    assert named_reports("What did the Staff Course 2022 teach?", titles) == []
+    assert named_reports("What did “Staff Course 2022” teach?", titles) == ["bmsc.pdf"]
+    asked = "What does the “Report of the Secretary-General” say about Libya?"
+    assert named_reports(asked, titles) == []
+    # part of a title names nothing
+    assert named_reports("How is hate crime addressed in Kosovo?", titles) == []

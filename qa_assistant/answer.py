@@ -63,6 +63,7 @@ class AnswerParams:
     number_bonus: float = 0.2  # for a sentence adding a figure of the kind asked for
     heading_factor: float = 0.85  # a heading's score is scaled by this
     reference_factor: float = 0.6  # … and a footnote, source or self-description by this
+    echo_factor: float = 0.5  # … and a sentence that only repeats the question's words
     # Below it, "the reports don't say". It and the constraint check were chosen on
     # benchmarks/tune_questions.jsonl (python -m benchmarks.tune), not on the dev set.
     answer_threshold: float = 0.40
@@ -127,6 +128,9 @@ _BROAD = re.compile(
     r"support\w*|work\w*|contribut\w*|address\w*|tackl\w*|assist\w*|promot\w*|build\w*|"
     r"strengthen\w*|prevent\w*|fight\w*|combat\w*|protect\w*|respond\w*|deal\w*|improv\w*)\b|"
     r"what\s+(?:role|steps|measures|progress|efforts|approach|kind\s+of)\b|"
+    r"what\s+(?:are|were)\s+the\s+(?:main|key|major)\s+(?:points|findings|messages|"
+    r"issues|conclusions|recommendations|activities)\b|"
+    r"^\W*(?:summari[sz]e|give\s+(?:me\s+)?an?\s+(?:overview|summary))\b|"
     r"what\s+(?:does|do|did|is|are|has|have|was|were)\b.*\b(?:do|doing|done|say|says|said|"
     r"recommend\w*|propos\w*|plan\w*|achiev\w*)\b)",
     re.IGNORECASE,
@@ -139,6 +143,14 @@ def is_broad(question: str) -> bool:
 
 
 _TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
+
+
+def _echoes(sentence: str, asked: set[str]) -> bool:
+    """Whether a sentence says nothing the question does not: a report's title quoted back
+    to "What are the main points of “…”?" (a heading may add two words: "… Summary")."""
+    own = {stem_key(t) for t in query_terms(sentence)}
+    extra = len(own - asked)
+    return bool(own) and (extra <= len(own) // 5 or (_is_heading(sentence) and extra <= 2))
 
 
 def _is_heading(sentence: str) -> bool:
@@ -388,12 +400,15 @@ def compose_answer(
             earlier_scores = vectors @ embedder.encode_query(earlier)
             already_answered = max(
                 zip(keys, texts, earlier_scores, strict=True),
-                key=lambda k: params.sentence_dense_weight * float(k[2])
-                + params.sentence_coverage_weight * retriever.coverage(earlier_terms, k[1]),
+                key=lambda k: (
+                    params.sentence_dense_weight * float(k[2])
+                    + params.sentence_coverage_weight * retriever.coverage(earlier_terms, k[1])
+                ),
             )[0]
     wanted = asked_for(question)
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
+    asked = {stem_key(t) for t in query_terms(" ".join([question, *(o for _, o in equivalents)]))}
     for n, item in enumerate(scored):
         text = item.candidate.row.text
         # A sentence not embedded is judged by its passage's similarity instead.
@@ -410,6 +425,8 @@ def compose_answer(
                 score *= params.heading_factor
             if params.reference_factor != 1.0 and _is_reference(sentence):
                 score *= params.reference_factor
+            if params.echo_factor != 1.0 and _echoes(sentence, asked):
+                score *= params.echo_factor
             if (n, i) == already_answered:
                 score *= params.earlier_answer_factor
             scores.append(score)
@@ -524,25 +541,42 @@ def compose_answer(
             break
         if broad and n in quoted_passages:
             continue
+        a2, b2 = cited[n - 1].spans[i]
+        runner = cited[n - 1].candidate.row.text[a2:b2]
+        said = " ".join(runner.split()) in {" ".join(q.split()) for q, _ in quotes}
+        if said or _is_heading(runner):
+            continue  # a heading is no point of its own; nor is a sentence said already
         if params.check_constraints and _unmet(
             question, cited[n - 1], retriever, equivalents, params, i
         ):
             continue
-        a2, b2 = cited[n - 1].spans[i]
-        quotes.append((cited[n - 1].candidate.row.text[a2:b2], n))
+        quotes.append((runner, n))
         quoted_passages.add(n)
         if (a2, b2) not in citations[n - 1].highlight:
             citations[n - 1].highlight.append((a2, b2))
             citations[n - 1].highlight.sort()
     timings["answer"] = time.perf_counter() - started
+
+    def supplies(quote: tuple[str, int]) -> bool:
+        """Whether a quote states the figure asked for. Another passage's figure must count
+        what the question names ("151 officers", "41 women"): "32 involve senior officials"
+        does not answer how many new matters were registered."""
+        text, n = quote
+        if not answers(text):
+            return False
+        return (
+            n == 1
+            or group is not None
+            or (_figure_bonus(text, wanted, question_numbers, focus) >= 1.0)
+        )
+
     if checks_type and not answers(quotes[0][0]):
         # The sentence that states the figure asked for is read first.
-        holding = next((q for q in quotes[1:] if answers(q[0])), None)
+        holding = next((q for q in quotes[1:] if supplies(q)), None)
         if holding:
             quotes.remove(holding)
             quotes.insert(0, holding)
-    quoted = " ".join(q for q, _ in quotes)
-    if checks_type and not answers(quoted):
+    if checks_type and not any(supplies(q) for q in quotes):
         what = _WHAT_IS_ASKED[wanted]
         if group:
             what = f"give no number of {group}"

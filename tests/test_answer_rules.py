@@ -6,8 +6,9 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import constraints, is_broad, unmet_constraints
+from qa_assistant.answer import _echoes, constraints, is_broad, unmet_constraints
 from qa_assistant.assistant import _titles, named_reports
+from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.retrieval import Query, RetrievalParams
 from qa_assistant.types import DocumentInfo
 
@@ -144,6 +145,10 @@ def test_a_broad_question_asks_for_an_account_not_a_fact():
         "How has the Mission helped police deal with hate crimes?",
         "What role do private security companies play in arms trafficking?",
         "What did the conference recommend on terrorism financing?",
+        "What are the main points of “Addressing Hate Crime in Kosovo”?",
+        "What were the key findings of the review?",
+        "Summarize the report on the Staff College.",
+        "Give me an overview of the 2023 training.",
     ]:
         assert is_broad(question), question
     for question in [
@@ -185,3 +190,15 @@ def test_a_question_names_a_report_by_its_whole_title():
     assert named_reports(asked, titles) == []
     # part of a title names nothing
     assert named_reports("How is hate crime addressed in Kosovo?", titles) == []
+
+
+def test_a_sentence_that_only_repeats_the_question_echoes_it():
+    question = "What are the main points of “Preventing Violent Extremism in Tajikistan, 2023”?"
+    asked = {stem_key(t) for t in query_terms(question)}
+    assert _echoes("Preventing Violent Extremism in Tajikistan, 2023", asked)
+    assert _echoes("Preventing Violent Extremism in Tajikistan, 2023 Purpose of this report", asked)
+    assert not _echoes(
+        "The Office trained 24 teachers in Tajikistan to prevent violent extremism in 2023.", asked
+    )
+    when = {stem_key(t) for t in query_terms("When did the Office open?")}
+    assert not _echoes("The Office opened in 2009.", when)

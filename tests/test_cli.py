@@ -206,9 +206,7 @@ def test_a_new_topic_in_a_conversation_is_not_drowned_by_the_old_one(sample_inde
 
 
 @pytest.mark.model
-def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(
-    sample_index, capsys
-):
+def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(sample_index, capsys):
     # The Staff College is covered, its budget is not: the answer must not be a sentence
     # about the College that holds no sum of money.
     _, index = sample_index
@@ -246,3 +244,39 @@ def test_who_funded_it_is_not_answered_by_a_sentence_naming_no_funder(sample_ind
     data = ask_json(index, question, capsys)
     assert data["answered"] is False and "do not say who funded it" in data["answer"]
     assert "bmsc_dushanbe_staff_course_2022.pdf" in {c["document"] for c in data["citations"]}
+
+
+@pytest.mark.model
+def test_suggested_questions_are_answered_from_what_they_name(sample_index):
+    # A newcomer's starter questions: what the bodies the reports speak of most do, then
+    # the main points of the newest reports; each is answered, a report's from that report.
+    from qa_assistant import Assistant
+
+    _, index = sample_index
+    assistant = Assistant(index)
+    suggestions = assistant.suggested_questions(4)
+    assert suggestions[0] == (
+        "What does the Office for Democratic Institutions and Human Rights (ODIHR) do?"
+    )
+    newest = "Addressing Hate Crime in Kosovo: Training for Police and Prosecutors, 2024"
+    assert suggestions[2] == f"What are the main points of “{newest}”?"
+    for question in suggestions:
+        answer = assistant.ask(question)
+        assert answer.answered, question
+    answer = assistant.ask(suggestions[2])
+    assert {c.document for c in answer.citations} == {"omik_hate_crime_training_2024.pdf"}
+
+
+@pytest.mark.model
+def test_main_points_of_a_report_are_its_points_not_its_title(sample_index, capsys):
+    _, index = sample_index
+    title = "Preventing Violent Extremism at Community Level in Tajikistan, 2023"
+    data = ask_json(index, f"What are the main points of “{title}”?", capsys)
+    assert data["answered"] is True
+    assert {c["document"] for c in data["citations"]} == {
+        "poid_verlt_training_of_trainers_2023.pdf"
+    }
+    assert title not in data["answer"]
+    points = [p.strip() for p in data["answer"].split("]") if p.strip()]
+    assert len(points) >= 2  # a broad question: several points, none said twice
+    assert len({p.rsplit("[", 1)[0] for p in points}) == len(points)

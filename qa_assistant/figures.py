@@ -39,7 +39,8 @@ _ASKS_DATE = re.compile(
 _ASKS_FUNDER = re.compile(
     r"^\W*(?:and\s+|but\s+|so\s+)?(?:"
     r"(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?)\s+(?:\w+\s+)?"
-    r"(?:funded|financed|sponsored|paid\s+for|donated|provided\s+(?:the\s+)?(?:funding|"
+    r"(?:funded|funds|financed|finances|sponsored|sponsors|paid\s+for|pays\s+for|"
+    r"(?:have\s+to\s+)?pay\s+for|donated|provided\s+(?:the\s+)?(?:funding|"
     r"financing|funds|money|(?:voluntary\s+)?contributions?))\b"
     r"|which\s+donors?\b|who\s+(?:was|were|is|are)\s+the\s+(?:donors?|funders?|sponsors?)\b"
     r"|where\s+did\s+(?:the\s+)?(?:funding|money|funds)\s+come\s+from\b)",
@@ -183,9 +184,7 @@ def figures(sentence: str) -> list[Figure]:
     return found
 
 
-def holds(
-    sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False
-) -> bool:
+def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
     (the question's own numbers). A quantity may be in words ("two thirds", "eight").
     With ``group``, the figure must count women, men, girls, boys or children ("41 women", "women

@@ -280,3 +280,18 @@ def test_main_points_of_a_report_are_its_points_not_its_title(sample_index, caps
     points = [p.strip() for p in data["answer"].split("]") if p.strip()]
     assert len(points) >= 2  # a broad question: several points, none said twice
     assert len({p.rsplit("[", 1)[0] for p in points}) == len(points)
+
+
+@pytest.mark.model
+def test_who_funded_it_is_answered_by_the_sentence_naming_the_funders(sample_index, capsys):
+    # The funding sentence does not repeat what was funded, so it scores below the report's
+    # introduction; a sentence that names no funder must not answer instead.
+    _, index = sample_index
+    data = ask_json(index, "Who funded the 2023 VERLT training?", capsys)
+    assert data["answered"] is True
+    assert data["answer"].startswith(
+        "The activities were funded through extra-budgetary contributions from Germany and Norway."
+    )
+    first = data["answer"].split("[", 1)[1].split("]", 1)[0]
+    cited = data["citations"][int(first) - 1]
+    assert cited["document"] == "poid_verlt_training_of_trainers_2023.pdf" and cited["page"] == 3

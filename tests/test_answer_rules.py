@@ -202,3 +202,38 @@ def test_a_sentence_that_only_repeats_the_question_echoes_it():
     )
     when = {stem_key(t) for t in query_terms("When did the Office open?")}
     assert not _echoes("The Office opened in 2009.", when)
+
+
+def test_a_passage_stating_the_count_asked_for_is_reranked_with_the_best_five(tmp_path):
+    # Eight reports scatter the question's words over short sentences and so lead the
+    # fused ranking; the annual summary, ninth, states the count in one sentence.
+    from conftest import inline_reader
+
+    from qa_assistant import Assistant, FakeEmbedder
+    from qa_assistant.answer import AnswerParams
+    from qa_assistant.indexer import update_index
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    for n in range(8):
+        (documents / f"office_{n}.txt").write_text(
+            f"Report {n}. The investigation office met in 2024. The office talked of new "
+            "staff. Investigation of matters went on. New office rules for 2024 came. The "
+            "office kept a register.\n"
+        )
+    (documents / "annual.txt").write_text(
+        "Annual summary. Paragraph 1 covers audit planning, risk reviews and advisory "
+        "services. In 2024, 366 new matters were registered by the investigation office.\n"
+    )
+    update_index(documents, tmp_path / "index", FakeEmbedder(), reader=inline_reader)
+    question = "How many new matters did the investigation office register in 2024?"
+
+    def rank_of_annual(reach: int) -> int:
+        answering = AnswerParams(figure_reach=reach)
+        assistant = Assistant(tmp_path / "index", embedder=FakeEmbedder(), answering=answering)
+        cited = [c.document for c in assistant.ask(question, top_k=10).citations]
+        return cited.index("annual.txt") + 1
+
+    assert rank_of_annual(0) == 9
+    assert rank_of_annual(10) == 6  # reranked with the five: the count is read
+    assert AnswerParams().figure_reach >= 9

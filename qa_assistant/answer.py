@@ -157,11 +157,14 @@ _TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
 
 
 def _echoes(sentence: str, asked: set[str]) -> bool:
-    """Whether a sentence says nothing the question does not: a report's title quoted back
-    to "What are the main points of “…”?" (a heading may add two words: "… Summary")."""
+    """Whether a heading only repeats the question: a report's title quoted back to "What
+    are the main points of “…”?" (it may add two words: "… Summary"). A full sentence that
+    restates the question is kept: it answers a yes-or-no question, and on SciFact it is
+    the evidence for a claim."""
+    if not _is_heading(sentence):
+        return False
     own = {stem_key(t) for t in query_terms(sentence)}
-    extra = len(own - asked)
-    return bool(own) and (extra <= len(own) // 5 or (_is_heading(sentence) and extra <= 2))
+    return bool(own) and len(own - asked) <= 2
 
 
 def _is_heading(sentence: str) -> bool:

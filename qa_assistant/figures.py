@@ -72,7 +72,7 @@ _GROUP_FIGURE = re.compile(
     re.IGNORECASE,
 )
 _SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
-_MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure")
+_MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure|dollars?|euros?|money")
 _MONEY_WORDS = re.compile(
     r"\b(?:budget|costs?|fund(?:s|ed|ing)?|spen[dt]|spending|contribut\w*|donat\w*|paid|pay|"
     r"money|dollars|euros|expenditure|revenue|income|salar\w*|price|financ\w*|invest\w*|"
@@ -99,6 +99,8 @@ _MONTH = (
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _DAY_MONTH = re.compile(rf"^\s+{_MONTH}\b", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
+# The first day of a range: "5 and 6 November", "5 to 19 January", "5-6 November".
+_DAY_RANGE = re.compile(rf"^\s*(?:and|to|-|–|—)\s*\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
 # A number that names rather than counts: "resolution 2719", "article 5", "page 12"; and
 # one inside a document symbol or decision number ("S/2008/692", "decision 2015/2").
 _NAMING_WORD = re.compile(
@@ -144,8 +146,11 @@ def asked_for(question: str) -> str | None:
     asked = match.group().lower()
     if _SHARE_WORDS.search(asked):
         return SHARE
+    named = asked
+    if re.search(r"(?:total|amount|sum|value|figure)$", asked):  # "the total dollar value"
+        named = " ".join([asked, *question[match.end() :].lower().split()[:3]])
     if not asked.rstrip().endswith("many") and (
-        _MONEY_ASKED.search(asked) or "much" in asked and _MONEY_WORDS.search(question)
+        _MONEY_ASKED.search(named) or "much" in asked and _MONEY_WORDS.search(question)
     ):
         return MONEY
     return QUANTITY
@@ -170,18 +175,21 @@ def figures(sentence: str) -> list[Figure]:
         text, before, after = match.group(), sentence[: match.start()], sentence[match.end() :]
         digits = text.replace(",", "").replace(".", "")
         in_iso_date = any(a <= match.start() < b for a, b in iso_dates)
-        if before.endswith("/") or after.startswith("/"):
-            kind = LABEL
+        if before.endswith("/") or after.startswith("/") or _NAMING_WORD.search(before):
+            kind = LABEL  # "S/2008/692", "resolution 2009 (2011)"
         elif in_iso_date or _YEAR.match(text) or _DAY_MONTH.match(after) and len(digits) <= 2:
             kind = DATE
-        elif _MONTH_DAY.search(before) and len(digits) <= 2:
+        elif (_MONTH_DAY.search(before) or _DAY_RANGE.match(after)) and len(digits) <= 2:
             kind = DATE
-        elif _NAMING_WORD.search(before):
-            kind = LABEL
         else:
             kind = QUANTITY
         found.append(Figure(text, kind, match.end()))
     return found
+
+
+def years(text: str) -> set[str]:
+    """The years a text names: "in 2024", "2024-2025", "31 July 2024"."""
+    return {f.text for f in figures(text) if f.kind == DATE and _YEAR.match(f.text)}
 
 
 def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False) -> bool:

@@ -16,6 +16,7 @@ from qa_assistant.figures import (
     counted_group,
     figures,
     holds,
+    years,
 )
 
 
@@ -141,3 +142,22 @@ def test_a_count_of_women_is_not_a_total():
         assert holds(sentence, QUANTITY, group=True), sentence
     assert not holds("It was attended by 153 participants from 50 States.", QUANTITY, group=True)
     assert not holds("It trained some 320 teachers and parents.", QUANTITY, group=True)
+
+
+def test_the_first_day_of_a_range_is_part_of_a_date():
+    for sentence in [
+        "On 5 and 6 November 2024, the consultation was held in Dakar.",
+        "From 5 to 19 January 2024 the Mission trained officers.",
+        "On 5-6 November 2024 it met.",
+    ]:
+        assert [f.kind for f in figures(sentence)] == [DATE, DATE, DATE], sentence
+        assert not holds(sentence, QUANTITY), sentence
+    assert [f.kind for f in figures("It trained 5 to 19 officers.")] == [QUANTITY, QUANTITY]
+
+
+def test_a_dollar_value_is_a_sum_of_money_and_years_are_read():
+    assert asked_for("What was the total dollar value of the annual grants?") == MONEY
+    assert asked_for("What was the number of money transfers?") == QUANTITY
+    assert asked_for("What was the total value of the grants?") == QUANTITY
+    assert years("In the 2024-2025 budget, as at 31 July 2024, 12 posts") == {"2024", "2025"}
+    assert years("It trained 2,024 officers in resolution 2024 (2023)") == {"2023"}

@@ -206,37 +206,67 @@ def test_a_sentence_that_only_repeats_the_question_echoes_it():
     assert not _echoes("The Office opened in 2009.", when)
 
 
+def _fake_index(folder, reports: dict[str, str]):
+    """An index of the given report texts (name → text), built with the fake embedder."""
+    from conftest import inline_reader
+
+    from qa_assistant import FakeEmbedder
+    from qa_assistant.indexer import update_index
+
+    documents = folder / "documents"
+    documents.mkdir()
+    for name, text in reports.items():
+        (documents / name).write_text(text)
+    update_index(documents, folder / "index", FakeEmbedder(), reader=inline_reader)
+    return folder / "index"
+
+
+def _ask(index, question: str, **answering):
+    from qa_assistant import Assistant, FakeEmbedder
+    from qa_assistant.answer import AnswerParams
+
+    params = AnswerParams(**answering)
+    return Assistant(index, embedder=FakeEmbedder(), answering=params).ask(question, top_k=10)
+
+
 def test_a_passage_stating_the_count_asked_for_is_reranked_with_the_best_five(tmp_path):
     # Eight reports scatter the question's words over short sentences and so lead the
     # fused ranking; the annual summary, ninth, states the count in one sentence.
-    from conftest import inline_reader
-
-    from qa_assistant import Assistant, FakeEmbedder
     from qa_assistant.answer import AnswerParams
-    from qa_assistant.indexer import update_index
 
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    for n in range(8):
-        (documents / f"office_{n}.txt").write_text(
-            f"Report {n}. The investigation office met in 2024. The office talked of new "
-            "staff. Investigation of matters went on. New office rules for 2024 came. The "
-            "office kept a register.\n"
-        )
-    (documents / "annual.txt").write_text(
+    reports = {
+        f"office_{n}.txt": f"Report {n}. The investigation office met in 2024. The office "
+        "talked of new staff. Investigation of matters went on. New office rules for 2024 "
+        "came. The office kept a register.\n"
+        for n in range(8)
+    }
+    reports["annual.txt"] = (
         "Annual summary. Paragraph 1 covers audit planning, risk reviews and advisory "
         "services. In 2024, 366 new matters were registered by the investigation office.\n"
     )
-    update_index(documents, tmp_path / "index", FakeEmbedder(), reader=inline_reader)
+    index = _fake_index(tmp_path, reports)
     question = "How many new matters did the investigation office register in 2024?"
 
     def ask(reach: int):
-        answering = AnswerParams(figure_reach=reach)
-        assistant = Assistant(tmp_path / "index", embedder=FakeEmbedder(), answering=answering)
-        answer = assistant.ask(question, top_k=10)
+        answer = _ask(index, question, figure_reach=reach)
         return [c.document for c in answer.citations].index("annual.txt") + 1, answer
 
     rank, answer = ask(0)
     assert rank == 9 and not answer.answered  # "the closest passages … give no number"
     rank, answer = ask(AnswerParams().figure_reach)  # the default reaches it
     assert rank == 1 and answer.answered and "366 new matters" in answer.answer
+
+
+def test_a_count_for_another_year_does_not_answer(tmp_path):
+    index = _fake_index(
+        tmp_path,
+        {
+            "children.txt": "Children and armed conflict, 2023-2024. In 2024, 16,500 "
+            "children received reintegration support.\n"
+        },
+    )
+    asked = "How many children received reintegration support in {}?"
+    assert _ask(index, asked.format(2024)).answered
+    declined = _ask(index, asked.format(2023))  # the page shows 2023, the count is 2024's
+    assert not declined.answered and "give no number" in declined.answer
+    assert _ask(index, asked.format(2023), check_year=False).answered  # the rule decides

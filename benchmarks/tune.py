@@ -9,6 +9,10 @@ Tune on ``benchmarks/tune_questions.jsonl`` (written without looking at the dev 
 report on ``../shared/eval/dev.jsonl`` once:
 
     .venv/bin/python -m benchmarks.tune --index DIR --try dependent_history_weight=0.35,0.7,1
+
+Beside the tuning set's near misses ("no-answer"), the share of the off-topic questions of
+``offtopic_questions.txt`` declined ("off-topic") is printed: the no-answer threshold is
+what guards against those, and the tuning set has none.
 """
 
 from __future__ import annotations
@@ -74,9 +78,23 @@ def settings(
     return rows
 
 
-def line(label: str, figures: dict) -> str:
+def offtopic_questions(path: Path) -> list[str]:
+    """The off-topic questions of ``path``: one per line, ``#`` comments skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.lstrip().startswith("#")]
+
+
+def declined(assistant: Assistant, questions: list[str]) -> float:
+    """The share of ``questions`` answered "the reports don't say"."""
+    if not questions:
+        return float("nan")
+    return sum(not assistant.ask(q).answered for q in questions) / len(questions)
+
+
+def line(label: str, figures: dict, offtopic: float) -> str:
     cells = [f"{figures.get(c, float('nan')):.3f}" for c in COLUMNS]
     cells.append(f"{figures.get('no_answer_accuracy', float('nan')):.3f}")
+    cells.append(f"{offtopic:.3f}")
     kinds = " ".join(
         f"{kind[:5]} {f.get('recall@5', f.get('no_answer_accuracy', 0)):.2f}"
         for kind, f in figures["by_kind"].items()
@@ -89,6 +107,12 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True, help="an index of ../shared/reports")
     parser.add_argument("--questions", type=Path, default=HERE / "tune_questions.jsonl")
     parser.add_argument("--try", dest="tries", action="append", default=[], metavar="NAME=V,…")
+    parser.add_argument(
+        "--offtopic",
+        type=Path,
+        default=HERE / "offtopic_questions.txt",
+        help="questions the reports do not touch, one per line; all should be declined",
+    )
     parser.add_argument(
         "--base", action="append", default=[], metavar="NAME=V", help="changes every row"
     )
@@ -103,9 +127,10 @@ def main() -> None:
 
     embedder = SentenceTransformerEmbedder()
     print(f"{args.questions.name}, index {args.index}")
-    header = [*COLUMNS, "no-answer", "per kind R@5 (unanswerable: no-answer)"]
+    header = [*COLUMNS, "no-answer", "off-topic", "per kind R@5 (unanswerable: no-answer)"]
     print("| setting | " + " | ".join(header) + " |")
-    print("|---" * (len(COLUMNS) + 3) + "|")
+    print("|---" * (len(COLUMNS) + 4) + "|")
+    offtopic = offtopic_questions(args.offtopic) if args.offtopic.exists() else []
     chunking = None
     if args.chunking:
         max_tokens, overlap = (int(v) for v in args.chunking.split(","))
@@ -114,7 +139,8 @@ def main() -> None:
         assistant = Assistant(
             args.index, embedder=embedder, retrieval=retrieval, answering=answer, chunking=chunking
         )
-        print(line(label, evaluate(assistant, args.questions)), flush=True)
+        figures = evaluate(assistant, args.questions)
+        print(line(label, figures, declined(assistant, offtopic)), flush=True)
 
 
 if __name__ == "__main__":

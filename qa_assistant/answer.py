@@ -74,7 +74,7 @@ class AnswerParams:
     number_bonus: float = 0.2  # for a sentence adding a figure of the kind asked for
     heading_factor: float = 0.85  # a heading's score is scaled by this
     reference_factor: float = 0.6  # … and a footnote, source or self-description by this
-    echo_factor: float = 0.5  # … and a sentence that only repeats the question's words
+    echo_factor: float = 0.5  # … and a heading that only repeats the question (a title)
     # Below it, "the reports don't say". It and the constraint check were chosen on
     # benchmarks/tune_questions.jsonl (python -m benchmarks.tune), not on the dev set.
     answer_threshold: float = 0.40

@@ -85,6 +85,9 @@ class AnswerParams:
     constraint_depth: int = 1  # cited passages tried for one that fits (tuning set: 1 > 2 > 3)
     # A how-many or when question whose answer states no quantity or date is a near miss.
     check_answer_type: bool = True
+    # … or, among this many, the first whose report's title names the question's year
+    # ("… Staff Course, Autumn 2022" for "… in 2022?"), when the first lacks a pin.
+    title_year_depth: int = 3  # tuning set (168): no change; the samples' staff course
     check_year: bool = True  # tuning set (168): "don't say" 0.74 → 0.80, nothing lost
     second_sentence_ratio: float = 0.7
     # A funder question whose best sentence names no funder is answered by a sentence that
@@ -496,7 +499,12 @@ def compose_answer(
         # The first of the top passages whose page shows the question's names and numbers
         # answers, if its best sentence also clears the threshold; none: a near miss.
         fits, missing = [], []
-        for n, item in enumerate(cited[: params.constraint_depth]):
+        question_years = years(question)
+        for n, item in enumerate(cited[: max(params.constraint_depth, params.title_year_depth)]):
+            if n >= params.constraint_depth and not (
+                question_years & years(item.candidate.row.title)
+            ):
+                continue
             if item.best_score >= params.answer_threshold:
                 unmet = _unmet(question, item, retriever, equivalents, params)
                 if not unmet:

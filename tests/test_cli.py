@@ -295,3 +295,14 @@ def test_who_funded_it_is_answered_by_the_sentence_naming_the_funders(sample_ind
     first = data["answer"].split("[", 1)[1].split("]", 1)[0]
     cited = data["citations"][int(first) - 1]
     assert cited["document"] == "poid_verlt_training_of_trainers_2023.pdf" and cited["page"] == 3
+
+
+@pytest.mark.model
+def test_a_report_whose_title_names_the_year_asked_about_answers(sample_index, capsys):
+    # A 2023 overview of the Staff College ranks first and does not mention 2022; the
+    # report titled "… Staff Course …, Autumn 2022" answers instead of "don't say".
+    _, index = sample_index
+    question = "How many participants attended the BMSC staff course in 2022?"
+    data = ask_json(index, question, capsys)
+    assert data["answered"] is True and "26 officers" in data["answer"]
+    assert data["citations"][0]["document"] == "bmsc_dushanbe_staff_course_2022.pdf"

@@ -22,6 +22,7 @@ from .answer import AnswerParams, compose_answer
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
+from .glossary import is_name
 from .indexer import Progress, build_record, check_compatible, update_index
 from .lexical import fold, query_terms, stem_key, tokenize
 from .retrieval import Query, RetrievalParams, Retriever
@@ -91,12 +92,13 @@ def named_reports(question: str, titles: dict[str, str]) -> list[str]:
 
 def _suggestions(store: Store, limit: int) -> list[str]:
     """Half the starter questions ask what a body does: the named bodies (a long form in
-    capitals, not "trafficking in human beings") that most passages mention. The others ask
+    capitals, not "Trafficking in human beings") that most passages mention (an acronym
+    that is also a common word, "WHO", is not counted). The others ask
     for the main points of the newest reports, by title."""
     bodies = []
     for entry in store.glossary():
-        tokens = tokenize(entry.acronym)
-        if entry.expansion[:1].isupper() and len(tokens) == 1:
+        tokens = query_terms(entry.acronym)  # "WHO" would be counted as every "who"
+        if is_name(entry.expansion) and len(tokens) == 1:
             bodies.append((-store.passage_frequency(tokens[0]), entry.acronym, entry))
     suggestions = [
         f"What does the {entry.expansion} ({entry.acronym}) do?"

@@ -39,6 +39,14 @@ _CONNECTORS = frozenset(
 )
 
 
+def is_name(long_form: str) -> bool:
+    """Whether a long form names a body: every word but the connectors in capitals
+    ("Office for Democratic Institutions and Human Rights"; not "Trafficking in human
+    beings", even at the start of a sentence)."""
+    content = [w for w in long_form.split() if w.lower() not in _CONNECTORS]
+    return bool(content) and all(w[0].isupper() for w in content)
+
+
 def _spells(letters: list[str], candidate: str) -> bool:
     """Schwartz–Hearst: every letter in order, the first one starting ``candidate``."""
     if not candidate or candidate[0].lower() != letters[0]:

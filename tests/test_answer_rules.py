@@ -270,3 +270,23 @@ def test_a_count_for_another_year_does_not_answer(tmp_path):
     declined = _ask(index, asked.format(2023))  # the page shows 2023, the count is 2024's
     assert not declined.answered and "give no number" in declined.answer
     assert _ask(index, asked.format(2023), check_year=False).answered  # the rule decides
+
+
+def test_starter_questions_name_the_bodies_mentioned_most(tmp_path):
+    from qa_assistant import Assistant, FakeEmbedder
+
+    index = _fake_index(
+        tmp_path,
+        {
+            "kosovo.txt": "The OSCE Mission in Kosovo (OMIK) trains police. OMIK also "
+            "monitors courts. OMIK reports yearly. Those who attended praised it.\n",
+            "health.txt": "The World Health Organization (WHO) advised. Officers who "
+            "trained, who taught and who led were counted. The Trafficking in human beings "
+            "(THB) unit, THB cases and THB victims were reviewed.\n",
+        },
+    )
+    suggestions = Assistant(index, embedder=FakeEmbedder()).suggested_questions(6)
+    bodies = [s for s in suggestions if s.startswith("What does")]
+    # "who" is everywhere, but as a word; THB is a thing, not a body (lower-case long form)
+    assert bodies == ["What does the OSCE Mission in Kosovo (OMIK) do?"]
+    assert len(suggestions) == 3  # and the main points of each report

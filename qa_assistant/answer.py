@@ -565,6 +565,15 @@ def compose_answer(
     quotes = [(best_row.text[a:b], 1)]  # (sentence, its citation's number)
     best_span = (best_row.start + a, best_row.start + b)
 
+    def overlaps_best(item: _Scored) -> bool:
+        """Whether a passage is a window overlapping the best one (the same text)."""
+        row = item.candidate.row
+        return (
+            row.document_id == best_row.document_id
+            and row.start < best_row.end
+            and best_row.start < row.end
+        )
+
     def repeats_best(item: _Scored, index: int) -> bool:
         """Whether a sentence is the best one again (an overlapping window repeats it)."""
         row = item.candidate.row
@@ -584,14 +593,14 @@ def compose_answer(
     extra, ratio = 1, params.second_sentence_ratio
     if broad:
         extra, ratio = params.broad_quotes - 1, params.broad_ratio
-    runners_up = sorted(
+    runners_up = sorted(  # best first; on a tie (overlapping windows), the higher passage
         (
             (score, n, i)
             for n, item in enumerate(cited[:3], start=1)
             for i, score in enumerate(item.sentence_scores)
             if not repeats_best(item, i) and score >= ratio * best.best_score
         ),
-        reverse=True,
+        key=lambda r: (-round(r[0], 3), r[1], r[2]),
     )
     quoted_passages = {1}
     for _, n, i in runners_up:
@@ -623,6 +632,7 @@ def compose_answer(
             return False
         return (
             n == 1
+            or overlaps_best(cited[n - 1])
             or group is not None
             or (_figure_bonus(text, wanted, question_numbers, focus) >= 1.0)
         )

@@ -6,9 +6,10 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import _echoes, constraints, is_broad, unmet_constraints
+from qa_assistant.answer import _echoes, is_broad
 from qa_assistant.assistant import _titles, named_reports
 from qa_assistant.lexical import query_terms, stem_key
+from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
 from qa_assistant.types import DocumentInfo
 

@@ -1,0 +1,137 @@
+"""The names and numbers a question pins its answer to, and whether a page shows them.
+
+"What was the budget for 2026?" on a page about 2025 is a near miss: the reports cover
+the topic, not the fact, and the answer is "the reports don't say". A question's pins are
+its numbers and its runs of capitalised words ("Norway's contribution", "the European Union
+Rule of Law Mission"); an acronym counts as shown when its glossary pair is there or its
+words are spelled out ("CND" by "Commission on Narcotic Drugs").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .lexical import stem_key, tokenize
+
+# A question's own names and figures: numbers, and runs of capitalised words (with "of",
+# "the", "for"… inside) that do not open the question: "in 2026", "Norway's contribution",
+# "the European Union Rule of Law Mission".
+_WORD = re.compile(r"[\w'’]+(?:[-/][\w'’]+)*")
+_CONNECTORS = {"of", "the", "for", "and", "on", "in", "de", "la", "du", "des", "to"}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A name (its capitalised words) or a number the answering page must show."""
+
+    words: tuple[str, ...]
+    is_number: bool = False
+
+
+def constraints(question: str) -> list[Constraint]:
+    """The names and numbers a question pins its answer to (its opening word excluded)."""
+    found: list[Constraint] = []
+    run: list[str] = []
+    pending: list[str] = []  # connectors seen inside a run, kept if another name word follows
+
+    def close() -> None:
+        if run:
+            found.append(Constraint(tuple(run)))
+        run.clear()
+        pending.clear()
+
+    for match in _WORD.finditer(question):
+        word = re.sub(r"['’]s?$", "", match.group())
+        before = question[: match.start()].rstrip()
+        opening = not before or before[-1] in ".?!:"
+        if re.fullmatch(r"\d+(?:[.,]\d+)*", word):
+            close()
+            found.append(Constraint((word,), is_number=True))
+            continue
+        parts = [p for p in re.split(r"[-/]", word) if p[:1].isupper()]
+        if parts and not opening:
+            run.extend(pending)
+            pending.clear()
+            run.extend(parts)
+        elif run and word.lower() in _CONNECTORS:
+            pending.append(word)
+        else:
+            close()
+    close()
+    return found
+
+
+def unmet_constraints(
+    question: str,
+    page: str,
+    equivalents: Sequence[tuple[str, str]] = (),
+    in_document: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """The question's names and numbers missing where the answer stands.
+
+    A question pinned to "2026" or "Norway" that lands on a page naming neither is a near
+    miss: the reports cover the topic, not the fact. A number must be on the answering
+    ``page`` (its text, the report's title and year); a name must have at least half of its
+    capitalised words on the page, or, when ``in_document`` is given, in the report. Matching
+    is on folded, crudely stemmed tokens; a glossary pair counts when either form is there.
+    """
+    present = {stem_key(token) for token in tokenize(page)}
+
+    def on_page(text: str) -> bool:
+        tokens = tokenize(text)
+        return bool(tokens) and all(stem_key(token) in present for token in tokens)
+
+    covered: set[str] = set()
+    for form, other in equivalents:
+        if on_page(form) or on_page(other) or (in_document and in_document(other)):
+            covered |= {stem_key(token) for token in tokenize(form)}
+    missing = []
+    for constraint in constraints(question):
+        names = [w for w in constraint.words if w[:1].isupper() or constraint.is_number]
+        tokens = [stem_key(t) for word in names for t in tokenize(word)]
+        if not tokens:
+            continue
+        found = sum(t in present or t in covered for t in tokens)
+        if constraint.is_number:
+            met = found == len(tokens)
+        else:
+            met = (
+                2 * found >= len(tokens)
+                or (len(names) == 1 and _spelled_out(names[0], page))
+                or (in_document is not None and in_document(" ".join(names)))
+            )
+        if not met:
+            missing.append(" ".join(constraint.words))
+    return missing
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
+_NAME_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` spells out ``acronym`` in full: capitalised words whose initials
+    are its letters, connectors allowed between them ("CND" → "Commission on Narcotic
+    Drugs", "POiD" → "Programme Office in Dushanbe"), for a report that never uses it."""
+    if not _ACRONYM.fullmatch(acronym) or len(acronym) > 10:
+        return False
+    letters = acronym.lower()
+    words = _NAME_WORDS.findall(text)
+    for start, word in enumerate(words):
+        if word[0] != acronym[0]:
+            continue
+        matched, j = 0, start
+        while matched < len(letters) and j < len(words):
+            current = words[j]
+            if current[0].lower() == letters[matched] and (
+                current[0].isupper() or acronym[matched].islower()
+            ):
+                matched += 1
+            elif current.lower() not in _CONNECTORS:
+                break
+            j += 1
+        if matched == len(letters):
+            return True
+    return False

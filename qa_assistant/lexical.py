@@ -95,6 +95,11 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: each run of spaces and line breaks becomes one space."""
+    return " ".join(text.split())
+
+
 def lex_text(text: str) -> str:
     """What is stored in the FTS5 ``lex`` column for a passage."""
     return " ".join(tokenize(text))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa_assistant import Assistant, FakeEmbedder, IndexMismatchError, update_index
+from qa_assistant.answer import AnswerParams
 from qa_assistant.config import ChunkSettings
 from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError
 from qa_assistant.store import IndexLock, current_generation
@@ -62,12 +63,16 @@ def index(documents: Path, index_dir: Path, **kwargs):
     return update_index(documents, index_dir, FakeEmbedder(), reader=text_reader, **kwargs)
 
 
-def ask_over(folders, reports: dict[str, str], question: str, **kwargs):
-    """``question`` asked, with the fake embedder, of the fixture's reports and ``reports``."""
+def ask_over(
+    folders, reports: dict[str, str], question: str, answering: AnswerParams | None = None, **kwargs
+):
+    """``question`` asked, with the fake embedder, of the fixture's reports and ``reports``
+    (``answering``: other answer settings than the defaults)."""
     documents, index_dir = folders
     write_reports(documents, reports)
     index(documents, index_dir)
-    return Assistant(index_dir, embedder=FakeEmbedder()).ask(question, **kwargs)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder(), answering=answering)
+    return assistant.ask(question, **kwargs)
 
 
 def test_first_run_adds_every_report(folders):
@@ -379,3 +384,60 @@ def test_a_broad_question_is_answered_with_points_from_several_passages(folders)
     markers = re.findall(r"\[(\d+)\]", answer.answer)
     cited = {answer.citations[int(n) - 1].document for n in markers}
     assert answer.answered and len(cited) >= 2, answer.answer
+
+
+def test_a_passage_stating_the_count_asked_for_is_reranked_with_the_best_five(folders):
+    # Eight reports scatter the question's words over short sentences and so lead the
+    # fused ranking; the annual summary, below them, states the count in one sentence.
+    reports = {
+        f"un/office_{n}.txt": f"Report {n}\nThe investigation office met in 2024. The office "
+        "talked of new staff. Investigation of matters went on. New office rules for 2024 "
+        "came. The office kept a register."
+        for n in range(8)
+    }
+    reports["un/annual.txt"] = (
+        "Annual summary\nParagraph 1 covers audit planning, risk reviews and advisory "
+        "services. In 2024, 366 new matters were registered by the investigation office."
+    )
+    question = "How many new matters did the investigation office register in 2024?"
+
+    def ask(answering: AnswerParams):
+        answer = ask_over(folders, reports, question, answering, top_k=10)
+        return [c.document for c in answer.citations].index("un/annual.txt") + 1, answer
+
+    rank, answer = ask(AnswerParams(figure_reach=0))
+    assert rank == 9 and not answer.answered  # "the closest passages … give no number"
+    rank, answer = ask(AnswerParams())  # the default reaches it
+    assert rank == 1 and answer.answered and "366 new matters" in answer.answer
+
+
+def test_a_count_for_another_year_does_not_answer(folders):
+    reports = {
+        "un/children.txt": "Children and armed conflict, 2023-2024\nIn 2024, 16,500 "
+        "children received reintegration support."
+    }
+    asked = "How many children received reintegration support in {}?"
+    assert ask_over(folders, reports, asked.format(2024)).answered
+    declined = ask_over(folders, reports, asked.format(2023))  # 2023 is on the page
+    assert not declined.answered and "give no number" in declined.answer
+    other_years = AnswerParams(check_year=False)
+    assert ask_over(folders, reports, asked.format(2023), other_years).answered  # the rule
+
+
+def test_starter_questions_name_the_bodies_mentioned_most(folders):
+    reports = {
+        "un/health.txt": "Health advice\nThe World Health Organization (WHO) advised. "
+        "Officers who trained, who taught and who led were counted. The Trafficking in human "
+        "beings (THB) unit, THB cases and THB victims were reviewed. Those who attended "
+        "praised it. Who else came, who knows.",
+    }
+    ask_over(folders, reports, "What does WHO do?")  # indexes the reports
+    suggestions = Assistant(folders[1], embedder=FakeEmbedder()).suggested_questions(8)
+    bodies = [s for s in suggestions if s.startswith("What does")]
+    # WHO and THB are mentioned more often than OMIK and POiD, but "who" as a word is no
+    # mention of WHO, and THB is a thing, not a body (its long form is in lower case)
+    assert bodies == [
+        "What does the OSCE Mission in Kosovo (OMIK) do?",
+        "What does the Programme Office in Dushanbe (POiD) do?",
+    ]
+    assert "What are the main points of “Health advice”?" in suggestions

@@ -96,6 +96,7 @@ _SOFT_HYPHEN_BREAK = re.compile(r"\u00ad[^\S\n]*\n[^\S\n]*(?=\w)")
 _DOT_LEADERS = re.compile(r"\.{4,}")
 _SPACES = re.compile(r" {2,}")
 _SEPARATOR_LINE = re.compile(r"[_=~*·.\-\u2010-\u2015\u2e3a\u2e3b ]{3,}")
+_RULE_ONLY = re.compile(r"[_=~*·.\-\u2010-\u2015\u2e3a\u2e3b ]+")  # no word in it
 _WORD_TOKENS = re.compile(r"\w+(?:-\w+)*")
 _FIRST_WORD = re.compile(r"\w+")
 _LIST_START = re.compile(r"(?:\(?\d{1,3}[.)]|\(?[a-z]{1,3}\)|\(\d{1,3}\)|[IVXLC]{1,6}\.|[A-Z]\.)\s")
@@ -187,8 +188,9 @@ def _join_lines(lines: list[str], vocabulary: Counter[str], width: int) -> str:
         previous = line
     if current:
         paragraphs.append(current)
-    # Joined lines can add up to a rule ("__" + "-"); drop it, as a rule line is dropped.
-    text = "\n".join(p for p in paragraphs if not _SEPARATOR_LINE.fullmatch(p))
+    # Joined lines can add up to a rule ("__" + "-"): a paragraph of rule marks alone says
+    # nothing and is dropped, however short, so that cleaning twice changes nothing.
+    text = "\n".join(p for p in paragraphs if not _RULE_ONLY.fullmatch(p))
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 

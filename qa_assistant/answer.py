@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import split_sentences
+from .config import PAGED_SUFFIXES
 from .embedding import Embedder
 from .figures import (
     DATE,
@@ -117,6 +118,9 @@ class AnswerParams:
     # ("366 new matters") are reranked too, ``figure_promote`` at most.
     figure_reach: int = 10  # tuning set (128): recall@1 0.835 → 0.845, @5 0.932 → 0.951
     figure_promote: int = 1  # 2: "don't say" 0.80 → 0.76; reach 8-20 all alike
+    # A passage on a page cited already is listed after the other pages (unless the answer
+    # quotes it): a second source on the same page tells the reader nothing new.
+    one_per_page: bool = True
 
 
 # Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
@@ -252,6 +256,26 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in split_sentences(text)] or [(0, len(text))]
 
 
+def _listed(
+    citations: list[Citation], quoted: set[int], top_k: int, one_per_page: bool
+) -> list[Citation]:
+    """The first ``top_k`` citations, numbered anew. With ``one_per_page``, a passage on a
+    page listed already follows the other pages, unless the answer quotes it (``quoted``:
+    the n of those; each stands among the first ``top_k`` and stays there). A text file has
+    no pages: each of its passages is a place of its own."""
+    first, later, pages = [], [], set()
+    for citation in citations:
+        paged = citation.document.lower().endswith(PAGED_SUFFIXES)
+        page = (citation.document, citation.page if paged else -citation.passage_id)
+        repeat = one_per_page and page in pages and citation.n not in quoted
+        (later if repeat else first).append(citation)
+        pages.add(page)
+    listed = (first + later)[:top_k]
+    for n, citation in enumerate(listed, start=1):
+        citation.n = n
+    return listed
+
+
 def compose_answer(
     question: str,
     question_terms: list[str] | dict[str, float],
@@ -281,7 +305,8 @@ def compose_answer(
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     asked_years = years(question)
-    pool = drop_near_duplicates(candidates, max(top_k, params.rerank_depth, params.figure_reach))
+    listed = 2 * top_k if params.one_per_page else top_k  # room for other pages
+    pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
     if not pool:
         timings["rerank"] = time.perf_counter() - started
         return False, NO_ANSWER_TEXT, [], 0.0
@@ -299,7 +324,7 @@ def compose_answer(
         promoted = [c for c in below if states_figure(c)][: params.figure_promote]
         pool = pool[:depth] + promoted + [c for c in pool[depth:] if c not in promoted]
         depth += len(promoted)
-    pool = pool[: max(top_k, depth)]
+    pool = pool[: max(listed, depth)]
     top_fused = max(c.fused for c in pool) or 1.0
     deep = pool[:depth] if params.rerank else []
     scored: list[_Scored] = []
@@ -390,19 +415,19 @@ def compose_answer(
     timings["rerank"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    cited = scored[:top_k]
+    ranked = scored[:listed]  # best first; the first top_k are ranked
     if earlier and params.earlier_constraint_depth > 1:
-        for n, item in enumerate(cited[: params.earlier_constraint_depth]):
+        for n, item in enumerate(ranked[: params.earlier_constraint_depth]):
             if not _unmet(earlier, item, retriever, equivalents, params):
-                cited.insert(0, cited.pop(n))
+                ranked.insert(0, ranked.pop(n))
                 break
-    answered = cited[0].best_score >= params.answer_threshold
+    answered = ranked[0].best_score >= params.answer_threshold
     reason = ""
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
         # answers, if its best sentence also clears the threshold; none: a near miss.
         fits, missing = [], []
-        for n, item in enumerate(cited[: max(params.constraint_depth, params.title_year_depth)]):
+        for n, item in enumerate(ranked[: max(params.constraint_depth, params.title_year_depth)]):
             if n >= params.constraint_depth and not (asked_years & years(item.candidate.row.title)):
                 continue
             if item.best_score >= params.answer_threshold:
@@ -412,12 +437,13 @@ def compose_answer(
                 missing = missing or unmet
         answered = bool(fits)
         if fits and fits[0]:
-            cited.insert(0, cited.pop(fits[0]))
+            ranked.insert(0, ranked.pop(fits[0]))
         if missing and not answered:
             names = ", ".join(f"“{m}”" for m in missing)
             reason = f"The closest passages are on the topic but do not mention {names}."
-    citations = []
-    for n, item in enumerate(cited, start=1):
+    cited = ranked[:top_k]
+    citations = []  # for every ranked passage; _listed picks the top_k shown
+    for n, item in enumerate(ranked, start=1):
         row = item.candidate.row
         a, b = item.spans[item.best]
         citations.append(
@@ -433,9 +459,13 @@ def compose_answer(
             )
         )
     best = cited[0]
+
+    def shown(quoted: set[int] = frozenset()) -> list[Citation]:
+        return _listed(citations, quoted, top_k, params.one_per_page)
+
     if not answered:
         timings["answer"] = time.perf_counter() - started
-        return False, no_answer_text(reason), citations, best.best_score
+        return False, no_answer_text(reason), shown(), best.best_score
     a, b = best.spans[best.best]
     best_row = best.candidate.row
     checks_type = params.check_answer_type and wanted is not None
@@ -570,7 +600,10 @@ def compose_answer(
         if group:
             what = f"give no number of {group}"
         reason = f"The closest passages are on the topic but {what}."
-        return False, no_answer_text(reason), citations, best.best_score
+        return False, no_answer_text(reason), shown(), best.best_score
+    was = {id(c): c.n for c in citations}
+    listed_citations = shown({n for _, n in quotes})
+    number = {was[id(c)]: c.n for c in listed_citations}  # a quote's marker, renumbered
     # A quote is read as one line: the PDF's line breaks inside a sentence are spaces.
-    text = " ".join(f"{one_line(q)} [{n}]" for q, n in quotes)
-    return True, text, citations, best.best_score
+    text = " ".join(f"{one_line(q)} [{number[n]}]" for q, n in quotes)
+    return True, text, listed_citations, best.best_score

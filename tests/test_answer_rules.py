@@ -6,12 +6,12 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import _echoes, is_broad
+from qa_assistant.answer import _echoes, _listed, is_broad
 from qa_assistant.assistant import _titles, named_reports
 from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
-from qa_assistant.types import DocumentInfo
+from qa_assistant.types import Citation, DocumentInfo
 
 
 def _words(question: str) -> list[str]:
@@ -205,3 +205,35 @@ def test_a_sentence_that_only_repeats_the_question_echoes_it():
     assert not _echoes("Preventing violent extremism in Tajikistan continued in 2023.", asked)
     when = {stem_key(t) for t in query_terms("When did the Office open?")}
     assert not _echoes("The Office opened in 2009.", when)
+
+
+def _cited(*places: tuple[str, int]) -> list[Citation]:
+    return [
+        Citation(n=n, document=document, page=page, text="", highlight=[], score=0.0, passage_id=n)
+        for n, (document, page) in enumerate(places, start=1)
+    ]
+
+
+def _places(citations: list[Citation]) -> list[tuple[int, str, int, int]]:
+    return [(c.n, c.document, c.page, c.passage_id) for c in citations]
+
+
+def test_a_second_passage_on_a_cited_page_follows_the_other_pages():
+    citations = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73), ("a.pdf", 4), ("a.pdf", 6))
+    listed = _listed(citations, quoted={1}, top_k=4, one_per_page=True)
+    # Numbered anew; the page-6 repeats come last, and the fourth place goes to one of them.
+    assert _places(listed) == [
+        (1, "a.pdf", 6, 1),
+        (2, "b.pdf", 73, 3),
+        (3, "a.pdf", 4, 4),
+        (4, "a.pdf", 6, 2),
+    ]
+
+
+def test_a_quoted_passage_keeps_its_place_and_a_text_file_has_no_pages():
+    citations = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73))
+    assert [c.passage_id for c in _listed(citations, {1, 2}, 3, True)] == [1, 2, 3]
+    texts = _cited(("notes.txt", 1), ("notes.txt", 1), ("b.pdf", 73))
+    assert [c.passage_id for c in _listed(texts, {1}, 3, True)] == [1, 2, 3]
+    off = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73))
+    assert [c.passage_id for c in _listed(off, {1}, 2, False)] == [1, 2]

@@ -257,12 +257,17 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _listed(
-    citations: list[Citation], quoted: set[int], top_k: int, one_per_page: bool
+    citations: list[Citation], quoted: Sequence[int], top_k: int, one_per_page: bool
 ) -> list[Citation]:
-    """The first ``top_k`` citations, numbered anew. With ``one_per_page``, a passage on a
-    page listed already follows the other pages, unless the answer quotes it (``quoted``:
-    the n of those; each stands among the first ``top_k`` and stays there). A text file has
-    no pages: each of its passages is a place of its own."""
+    """The first ``top_k`` citations, numbered anew; ``quoted``: the n of the passages the
+    answer quotes, in the order it reads them (each among the first ``top_k``). The first
+    one read is cited first. With ``one_per_page``, a passage on a page listed already
+    follows the other pages unless the answer quotes it. A text file has no pages: each of
+    its passages is a place of its own."""
+    if quoted and quoted[0] != 1:
+        citations = [citations[quoted[0] - 1]] + [
+            c for n, c in enumerate(citations, start=1) if n != quoted[0]
+        ]
     first, later, pages = [], [], set()
     for citation in citations:
         paged = citation.document.lower().endswith(PAGED_SUFFIXES)
@@ -460,7 +465,7 @@ def compose_answer(
         )
     best = cited[0]
 
-    def shown(quoted: set[int] = frozenset()) -> list[Citation]:
+    def shown(quoted: Sequence[int] = ()) -> list[Citation]:
         return _listed(citations, quoted, top_k, params.one_per_page)
 
     if not answered:
@@ -602,7 +607,7 @@ def compose_answer(
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), shown(), best.best_score
     was = {id(c): c.n for c in citations}
-    listed_citations = shown({n for _, n in quotes})
+    listed_citations = shown([n for _, n in quotes])
     number = {was[id(c)]: c.n for c in listed_citations}  # a quote's marker, renumbered
     # A quote is read as one line: the PDF's line breaks inside a sentence are spaces.
     text = " ".join(f"{one_line(q)} [{number[n]}]" for q, n in quotes)

@@ -220,7 +220,7 @@ def _places(citations: list[Citation]) -> list[tuple[int, str, int, int]]:
 
 def test_a_second_passage_on_a_cited_page_follows_the_other_pages():
     citations = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73), ("a.pdf", 4), ("a.pdf", 6))
-    listed = _listed(citations, quoted={1}, top_k=4, one_per_page=True)
+    listed = _listed(citations, quoted=[1], top_k=4, one_per_page=True)
     # Numbered anew; the page-6 repeats come last, and the fourth place goes to one of them.
     assert _places(listed) == [
         (1, "a.pdf", 6, 1),
@@ -232,8 +232,16 @@ def test_a_second_passage_on_a_cited_page_follows_the_other_pages():
 
 def test_a_quoted_passage_keeps_its_place_and_a_text_file_has_no_pages():
     citations = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73))
-    assert [c.passage_id for c in _listed(citations, {1, 2}, 3, True)] == [1, 2, 3]
+    assert [c.passage_id for c in _listed(citations, [1, 2], 3, True)] == [1, 2, 3]
     texts = _cited(("notes.txt", 1), ("notes.txt", 1), ("b.pdf", 73))
-    assert [c.passage_id for c in _listed(texts, {1}, 3, True)] == [1, 2, 3]
+    assert [c.passage_id for c in _listed(texts, [1], 3, True)] == [1, 2, 3]
     off = _cited(("a.pdf", 6), ("a.pdf", 6), ("b.pdf", 73))
-    assert [c.passage_id for c in _listed(off, {1}, 2, False)] == [1, 2]
+    assert [c.passage_id for c in _listed(off, [1], 2, False)] == [1, 2]
+
+
+def test_the_passage_of_the_sentence_read_first_is_cited_first():
+    # The best sentence lacked the figure asked for; the third passage's states it and is
+    # read first, so that passage becomes [1] and the best one [2].
+    citations = _cited(("a.pdf", 5), ("a.pdf", 1), ("a.pdf", 14), ("a.pdf", 3))
+    listed = _listed(citations, [3, 1], 4, True)
+    assert [(c.n, c.page) for c in listed] == [(1, 14), (2, 5), (3, 1), (4, 3)]

@@ -230,6 +230,11 @@ def test_how_many_of_them_were_women_is_answered_by_a_count_of_women(sample_inde
     data = ask_json(index, question, capsys)
     # the sentence holding the count is read first
     assert data["answered"] is True and data["answer"].startswith("Six of the participants")
+    # … and cited first: its marker is [1], and citation 1 highlights it
+    first = data["citations"][0]
+    (start, end), *_ = first["highlight"]
+    assert data["answer"].index("[1]") < data["answer"].index("[2]")
+    assert first["text"][start:end].startswith("Six of the participants")
     question = "How many of the 14 certified hate crime trainers in Kosovo were women?"
     data = ask_json(index, question, capsys)
     assert data["answered"] is False and "give no number of women" in data["answer"]

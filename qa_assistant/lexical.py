@@ -121,13 +121,34 @@ def fts_query(terms: list[str], operator: str = "OR") -> str:
     return f" {operator} ".join(f'"{term}"' for term in terms)
 
 
+_ENDINGS = ("ingly", "edly", "ing", "ed", "ly")
+
+
 @lru_cache(maxsize=4096)
 def stem_key(token: str) -> str:
     """A crude stem for matching question words to passage words without a stemmer.
 
-    Six leading characters conflate "prosecuted"/"prosecution" and "trained"/"training";
-    numbers and short words must match exactly.
+    The plural, the endings "-ing", "-ed", "-ly" and a final "e" are dropped (Porter's
+    first and last steps, simplified), then six leading characters are kept: "opened",
+    "opening" and "opens", "officially" and "official", "accede" and "acceded", "cases"
+    and "case", "prosecuted" and "prosecution" meet. Numbers and words of three letters
+    must match exactly.
     """
-    if token[0].isdigit() or len(token) <= 4:
+    if token[0].isdigit() or len(token) <= 3:
         return token
-    return token[:6] if len(token) > 6 else token.rstrip("s")
+    if token.endswith("sses"):
+        token = token[:-2]
+    elif token.endswith("ies") and len(token) > 4:
+        token = token[:-3] + "y"
+    elif token[-1] == "s" and token[-2] not in "sui" and len(token) > 4:
+        token = token[:-1]
+    for suffix in _ENDINGS:
+        stem = token[: -len(suffix)]
+        if token.endswith(suffix) and len(stem) >= 3 and any(c in "aeiouy" for c in stem):
+            if stem[-1] == stem[-2] and stem[-1] not in "lsze":
+                stem = stem[:-1]  # "planned" -> "plan"
+            token = stem
+            break
+    if token[-1] == "e" and len(token) > 4:
+        token = token[:-1]  # "accede" and "acceded", "agree" and "agreed" meet
+    return token[:6]

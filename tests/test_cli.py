@@ -311,3 +311,14 @@ def test_a_report_whose_title_names_the_year_asked_about_answers(sample_index, c
     data = ask_json(index, question, capsys)
     assert data["answered"] is True and "26 officers" in data["answer"]
     assert data["citations"][0]["document"] == "bmsc_dushanbe_staff_course_2022.pdf"
+
+
+@pytest.mark.model
+def test_a_date_of_another_year_does_not_answer_when_in_that_year(sample_index, capsys):
+    # The best sentence says the College opened in 2009; the one giving the 2022 course's
+    # dates answers "when … in 2022?", is read first and cited first.
+    _, index = sample_index
+    data = ask_json(index, "When did the BMSC staff course take place in 2022?", capsys)
+    assert data["answered"] is True
+    assert data["answer"].startswith("From 5 September to 14 October 2022")
+    assert data["answer"].split(" [", 1)[1].startswith("1]")  # its marker is [1]

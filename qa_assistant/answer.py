@@ -262,19 +262,24 @@ def _listed(
     """The first ``top_k`` citations, numbered anew; ``quoted``: the n of the passages the
     answer quotes, in the order it reads them (each among the first ``top_k``). The first
     one read is cited first. With ``one_per_page``, a passage on a page listed already
-    follows the other pages unless the answer quotes it. A text file has no pages: each of
-    its passages is a place of its own."""
+    follows the other pages unless the answer quotes it, and so does one whose highlighted
+    sentence is listed already (two windows of a text file that share it). A text file has
+    no pages: each of its passages is a place of its own."""
     if quoted and quoted[0] != 1:
         citations = [citations[quoted[0] - 1]] + [
             c for n, c in enumerate(citations, start=1) if n != quoted[0]
         ]
-    first, later, pages = [], [], set()
+    first, later, seen = [], [], set()
     for citation in citations:
         paged = citation.document.lower().endswith(PAGED_SUFFIXES)
         page = (citation.document, citation.page if paged else -citation.passage_id)
-        repeat = one_per_page and page in pages and citation.n not in quoted
+        places = {page}
+        if citation.highlight:
+            a, b = citation.highlight[0]
+            places.add((citation.document, one_line(citation.text[a:b])))
+        repeat = one_per_page and bool(seen & places) and citation.n not in quoted
         (later if repeat else first).append(citation)
-        pages.add(page)
+        seen |= places
     listed = (first + later)[:top_k]
     for n, citation in enumerate(listed, start=1):
         citation.n = n

@@ -245,3 +245,13 @@ def test_the_passage_of_the_sentence_read_first_is_cited_first():
     citations = _cited(("a.pdf", 5), ("a.pdf", 1), ("a.pdf", 14), ("a.pdf", 3))
     listed = _listed(citations, [3, 1], 4, True)
     assert [(c.n, c.page) for c in listed] == [(1, 14), (2, 5), (3, 1), (4, 3)]
+
+
+def test_a_second_window_highlighting_the_same_sentence_follows_the_others():
+    # Two overlapping windows of a text file both hold the sentence that answers best.
+    citations = _cited(("notes.md", 1), ("notes.md", 1), ("notes.md", 1), ("b.pdf", 2))
+    texts = ["Intro. It trained 75 officers.", "It trained 75 officers. Then.", "Other.", "Page."]
+    spans = [(7, 30), (0, 23), (0, 6), (0, 5)]
+    for citation, text, span in zip(citations, texts, spans, strict=True):
+        citation.text, citation.highlight = text, [span]
+    assert [c.passage_id for c in _listed(citations, [1], 4, True)] == [1, 3, 4, 2]

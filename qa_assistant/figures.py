@@ -23,10 +23,11 @@ LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
 
 _ASKS_QUANTITY = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
+    r"(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
     r"by\s+how\s+much|"
     r"what\s+(?:was\s+|were\s+|is\s+|are\s+)?(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
-    r"(?:proportion|share|percentage|per\s*cent|number|amount|size|rate|budget|cost|"
+    r"(?:proportion|fraction|share|percentage|per\s*cent|number|amount|size|rate|budget|cost|"
     r"turnout|figure|value|sum|total|count|level)\b)",
     re.IGNORECASE,
 )
@@ -71,7 +72,7 @@ _GROUP_FIGURE = re.compile(
     rf"|\b(?:{_PEOPLE}|females?|males?)\W{{0,3}}(?:\w+\W+){{0,2}}?\(?\d",
     re.IGNORECASE,
 )
-_SHARE_WORDS = re.compile(r"proportion|share|percentage|per\s*cent|turnout|rate")
+_SHARE_WORDS = re.compile(r"proportion|fraction|share|percentage|per\s*cent|turnout|rate")
 _MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure|dollars?|euros?|money")
 _MONEY_WORDS = re.compile(
     r"\b(?:budget|costs?|fund(?:s|ed|ing)?|spen[dt]|spending|contribut\w*|donat\w*|paid|pay|"
@@ -81,7 +82,7 @@ _MONEY_WORDS = re.compile(
 )
 _SHARE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE)
 _SHARE_IN_WORDS = re.compile(
-    r"\b(?:half|one[-\s]in[-\s]\w+|(?:one|two|three)[-\s](?:thirds?|quarters?|fifths?)|"
+    r"\b(?:half|one[-\s]in[-\s]\w+|(?:one|two|three|a)[-\s](?:thirds?|quarters?|fifths?)|"
     r"majority|minority)\b",
     re.IGNORECASE,
 )
@@ -111,6 +112,9 @@ _NAMING_WORD = re.compile(
     r"\s+$",
     re.IGNORECASE,
 )
+# Between two numbers of one label list: "31 (2)", "5 and 6", "6 or 7", "5-7" (not a
+# comma: "under article 5, 19 States …").
+_LABEL_GOES_ON = re.compile(r"\s*(?:\(|\)?\s*(?:and|or|to|-|–)\s*\(?)")
 _NUMBER_WORDS = re.compile(
     rf"\b(?:{_SMALL_COUNTS}|fifteen|twenty|"
     r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|"
@@ -147,7 +151,8 @@ def asked_for(question: str) -> str | None:
     if _SHARE_WORDS.search(asked):
         return SHARE
     named = asked
-    if re.search(r"(?:total|amount|sum|value|figure)$", asked):  # "the total dollar value"
+    if re.search(r"(?:total|amount|sum|value|figure)$", asked):
+        # "the total dollar value", "How big was the budget"
         named = " ".join([asked, *question[match.end() :].lower().split()[:3]])
     if not asked.rstrip().endswith("many") and (
         _MONEY_ASKED.search(named) or "much" in asked and _MONEY_WORDS.search(question)
@@ -177,6 +182,13 @@ def figures(sentence: str) -> list[Figure]:
         in_iso_date = any(a <= match.start() < b for a, b in iso_dates)
         if before.endswith("/") or after.startswith("/") or _NAMING_WORD.search(before):
             kind = LABEL  # "S/2008/692", "resolution 2009 (2011)"
+        elif (
+            found
+            and found[-1].kind == LABEL
+            and not _YEAR.match(text)
+            and _LABEL_GOES_ON.fullmatch(sentence[found[-1].end : match.start()])
+        ):
+            kind = LABEL  # "rules 31 (2) and 34 (1)", "articles 5 and 6"
         elif in_iso_date or _YEAR.match(text) or _DAY_MONTH.match(after) and len(digits) <= 2:
             kind = DATE
         elif (_MONTH_DAY.search(before) or _DAY_RANGE.match(after)) and len(digits) <= 2:

@@ -45,6 +45,12 @@ from qa_assistant.figures import (
         ("Which government sponsors the seminar?", FUNDER),
         ("Who organized the training?", None),
         ("Which country became the sixtieth party?", None),
+        # an approximation asks for the same figure
+        ("Roughly how many pensioners have gone unpaid?", QUANTITY),
+        ("Approximately how much did the course cost?", MONEY),
+        ("What fraction of the population lacks safe water?", SHARE),
+        ("Roughly what fraction of Haiti's power comes from the dam?", SHARE),
+        ("About the report: who wrote it?", None),
     ],
 )
 def test_what_a_question_asks_for(question, kind):
@@ -70,6 +76,23 @@ def test_numbers_that_name_a_document_are_labels():
         ("1244", LABEL),
         ("1999", DATE),
         ("5", LABEL),
+    ]
+
+
+def test_the_numbers_of_a_list_of_labels_are_labels():
+    # "34" and "(1)" go on the list "rules 31 (2)" starts; the vote that follows counts.
+    assert kinds("Under rules 31 (2) and 34 (1), 19 voted in favour") == [
+        ("31", LABEL),
+        ("2", LABEL),
+        ("34", LABEL),
+        ("1", LABEL),
+        ("19", QUANTITY),
+    ]
+    assert kinds("articles 5 and 6; paragraph 4) 12 staff") == [
+        ("5", LABEL),
+        ("6", LABEL),
+        ("4", LABEL),
+        ("12", QUANTITY),
     ]
 
 
@@ -101,6 +124,7 @@ def test_a_share_is_a_percentage_or_a_fraction():
     assert holds("Turnout was 47.3 per cent.", SHARE)
     assert holds("Women made up 41% of participants.", SHARE)
     assert holds("Two thirds of the staff responded.", SHARE)
+    assert holds("About a third of the population lacks basic drinking water.", SHARE)
     assert not holds("Results were published for 56 municipalities.", SHARE)
 
 

@@ -20,6 +20,7 @@ from qa_assistant.app_support import (
     IndexUpdater,
     Turn,
     UpdateState,
+    acronyms_line,
     add_upload,
     citation_card_html,
     conversation_markdown,
@@ -182,7 +183,9 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
             st.caption(f"Searched {len(turn.scope)} report(s) chosen in the filters.")
         if answer.answered:
             st.markdown(escape_markdown(answer.answer))
-        else:
+        if answer.acronyms:
+            st.caption(acronyms_line(answer.acronyms))
+        if not answer.answered:
             st.warning(escape_markdown(answer.answer), icon=":material/search_off:")
             if answer.citations:
                 st.markdown("**Related reading**")

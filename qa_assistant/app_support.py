@@ -231,6 +231,14 @@ def _quoted_passage(citation: Citation) -> str:
     return "> " + "".join(pieces).strip()
 
 
+def acronyms_line(acronyms: Sequence[tuple[str, str]]) -> str:
+    """The line "Acronyms: **OMIK** OSCE Mission in Kosovo · …" in Markdown, text escaped."""
+    return "Acronyms: " + " · ".join(
+        f"**{escape_markdown(acronym)}** {escape_markdown(long_form)}"
+        for acronym, long_form in acronyms
+    )
+
+
 def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = None) -> str:
     """The conversation as Markdown with its citations; report text is escaped, so links
     and HTML in the reports stay text."""
@@ -247,6 +255,8 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
             searched = ", ".join(escape_markdown(p) for p in turn.scope) or "nothing"
             lines += [f"*Searched only: {searched}*", ""]
         lines.append(escape_markdown(one_line(answer.answer)))
+        if answer.acronyms:
+            lines += ["", acronyms_line(answer.acronyms)]
         if turn.rating:
             lines += ["", f"Rated: {'helpful' if turn.rating > 0 else 'not helpful'}"]
         if answer.citations:

@@ -112,6 +112,13 @@ def _suggestions(store: Store, limit: int) -> list[str]:
     return suggestions[:limit]
 
 
+def _words_of(text: str) -> Iterator[str]:
+    """The words of a text as an acronym may stand in it: "OMIK's" and "(POiD)," give the
+    acronym alone."""
+    for word in text.replace("’", "'").split():
+        yield word.strip(".,;:!?()[]\"'").removesuffix("'s")
+
+
 def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
     """The glossary forms to search beside the question's own, each once, in order."""
     return list(dict.fromkeys(other for _, other in equivalents))
@@ -198,8 +205,7 @@ class Assistant:
         """(form in the question, the glossary's other form) for its acronyms and long forms."""
         snapshot = snapshot or self._current()
         found: list[tuple[str, str]] = []
-        for word in question.replace("’", "'").split():
-            word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
+        for word in _words_of(question):
             entry = snapshot.acronyms.get(fold(word))
             if entry and sum(ch.isupper() for ch in word) >= 2:
                 found.append((word, entry.expansion))
@@ -282,7 +288,21 @@ class Assistant:
             earlier=query.history[-1] if query.leans_on_history() else None,
         )
         timings["total"] = time.perf_counter() - started
-        return Answer(question, answered, text, citations, timings, confidence)
+        used = f"{question} {text}" if answered else question
+        acronyms = self._acronyms_in(used, text if answered else "", snapshot)
+        return Answer(question, answered, text, citations, timings, confidence, acronyms)
+
+    def _acronyms_in(self, text: str, spelled: str, snapshot: _Snapshot) -> list[tuple[str, str]]:
+        """(acronym, long form) for each glossary acronym in ``text``, in order, once; not
+        those whose long form ``spelled`` (the answer) already gives."""
+        found: dict[str, str] = {}
+        folded = fold(spelled)
+        for word in _words_of(text):
+            entry = snapshot.acronyms.get(fold(word))
+            if entry and sum(ch.isupper() for ch in word) >= 2 and entry.acronym not in found:
+                if fold(entry.expansion) not in folded:
+                    found[entry.acronym] = entry.expansion
+        return list(found.items())
 
     # ---- the collection -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

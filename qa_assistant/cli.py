@@ -178,6 +178,9 @@ def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
     )
     if not args.json:
         print(_printable(answer.answer))
+        if answer.acronyms:
+            spelled = "; ".join(f"{a} = {e}" for a, e in answer.acronyms)
+            print(f"Acronyms: {_printable(spelled)}")
         print()
         for citation in answer.citations:
             snippet = (

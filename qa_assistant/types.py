@@ -100,15 +100,19 @@ class Answer:
     citations: list[Citation]
     timings: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0  # the best sentence's score; below the threshold: not answered
+    # (acronym, long form) for the acronyms the question and answer use without spelling
+    # them out, in the order they appear: a newcomer's key to "OMIK" or "POiD".
+    acronyms: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The CONTRACT's ``ask --json`` object."""
+        """The CONTRACT's ``ask --json`` object (plus confidence and acronyms)."""
         return {
             "question": self.question,
             "answered": self.answered,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "confidence": round(float(self.confidence), 4),
+            "acronyms": [{"acronym": a, "expansion": e} for a, e in self.acronyms],
         }
 
 

@@ -128,6 +128,16 @@ def test_show_page_displays_the_whole_page_with_the_sentence_marked(index_dir: P
     assert "Between 4 March and 26 April 2024" in pages[0]  # the rest of page 1
 
 
+def test_acronyms_the_answer_uses_are_spelled_out_below_it(index_dir: Path) -> None:
+    # The answer names ODIHR without its long form and spells out TND's: only ODIHR is
+    # explained. Unanswered, the question's own acronyms are.
+    at = ask(start_app(), "What does the TND do?")
+    captions = [c.value for c in at.chat_message[1].caption]
+    assert "Acronyms: **ODIHR** Office for Democratic Institutions and Human Rights" in captions
+    at = ask(at, "What is the price of bananas at OMIK?")
+    assert "Acronyms: **OMIK** OSCE Mission in Kosovo" in [c.value for c in at.caption]
+
+
 def test_no_answer_says_so_and_lists_related_reading(index_dir: Path) -> None:
     at = ask(start_app(), NONSENSE_QUESTION)
     assert "don't say" in at.warning[0].value

@@ -192,6 +192,17 @@ def test_conversation_markdown_neutralises_report_text() -> None:
     assert not re.search(r"(?<!\\)[<\[$]|(?<!\\)\]\(|https?:|www\.", body)
 
 
+def test_acronyms_of_an_answer_are_exported_with_it() -> None:
+    acronyms = [("OMIK", "OSCE Mission in Kosovo"), ("A*B", "<b>Bold</b> [x](y)")]
+    answer = Answer("What did OMIK do?", True, "OMIK trained 40 officers. [1]", [citation()])
+    answer.acronyms = acronyms
+    markdown = conversation_markdown([Turn("What did OMIK do?", answer)], exported_at="x")
+    assert "Acronyms: **OMIK** OSCE Mission in Kosovo · " in markdown
+    assert "**A\\*B** \\<b\\>Bold\\</b\\> \\[x\\]\\(y\\)" in markdown
+    plain_answer = Answer("Q", True, "A [1]", [citation()])
+    assert "Acronyms" not in conversation_markdown([Turn("Q", plain_answer)], exported_at="x")
+
+
 # ---- uploads ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "message"),

@@ -322,3 +322,20 @@ def test_a_date_of_another_year_does_not_answer_when_in_that_year(sample_index, 
     assert data["answered"] is True
     assert data["answer"].startswith("From 5 September to 14 October 2022")
     assert data["answer"].split(" [", 1)[1].startswith("1]")  # its marker is [1]
+
+
+@pytest.mark.model
+def test_ask_spells_out_the_acronyms_its_answer_uses(sample_index, capsys):
+    # "ODIHR's Tolerance and Non-Discrimination Department (TND)": ODIHR is used bare, TND
+    # is spelled out by the answer itself.
+    _, index = sample_index
+    data = ask_json(index, "What does the TND do?", capsys)
+    assert data["answered"] is True and "ODIHR" in data["answer"]
+    expected = {
+        "acronym": "ODIHR",
+        "expansion": "Office for Democratic Institutions and Human Rights",
+    }
+    assert data["acronyms"] == [expected]
+    assert main(["ask", "What does the TND do?", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "Acronyms: ODIHR = Office for Democratic Institutions and Human Rights" in out

@@ -295,7 +295,8 @@ def ask_page(assistant: Assistant, documents_dir: Path) -> None:
     if not turns:
         st.write(
             "Ask in your own words; each answer quotes the sentence that answers it and cites "
-            "the report and page. Follow-up questions build on the earlier ones. Try one of:"
+            "the report and page. Follow-up questions build on the earlier ones. “What reports "
+            "do you have?” and “Which reports mention …?” ask about the collection. Try one of:"
         )
         starter_questions(assistant, "chat")
     for turn in turns:

@@ -273,6 +273,26 @@ class Store:
         )
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
+    def opening_passages(self) -> dict[str, int]:
+        """Each document's first passage id, by the document's path."""
+        rows = self.conn.execute(
+            "SELECT d.path, p.id FROM passages p JOIN documents d ON d.id = p.document_id "
+            "WHERE p.ordinal = (SELECT min(q.ordinal) FROM passages q "
+            "WHERE q.document_id = p.document_id)"
+        )
+        return {path: int(passage_id) for path, passage_id in rows}
+
+    def documents_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
+        """The document id of each given passage."""
+        if not passage_ids:
+            return {}
+        marks = ",".join("?" * len(passage_ids))
+        rows = self.conn.execute(
+            f"SELECT id, document_id FROM passages WHERE id IN ({marks})",
+            [int(i) for i in passage_ids],
+        )
+        return {int(pid): int(did) for pid, did in rows}
+
     def counts(self) -> tuple[int, int, int]:
         """(documents, pages, passages) in the index."""
         row = self.conn.execute(

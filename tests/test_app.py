@@ -138,6 +138,17 @@ def test_acronyms_the_answer_uses_are_spelled_out_below_it(index_dir: Path) -> N
     assert "Acronyms: **OMIK** OSCE Mission in Kosovo" in [c.value for c in at.caption]
 
 
+def test_a_newcomer_can_ask_what_the_collection_holds(index_dir: Path) -> None:
+    at = start_app()
+    assert "“What reports do you have?”" in texts(at)
+    ask(at, "What reports do you have?")
+    answer = at.chat_message[1].markdown[0].value
+    assert answer.startswith("The collection holds 7 reports") and "\\[1\\]" in answer
+    assert len(cards(at)) == 5  # the newest five, each by its first page
+    ask(at, "Which reports mention OMIK?")
+    assert at.chat_message[3].markdown[0].value.startswith("3 reports mention “OMIK”")
+
+
 def test_no_answer_says_so_and_lists_related_reading(index_dir: Path) -> None:
     at = ask(start_app(), NONSENSE_QUESTION)
     assert "don't say" in at.warning[0].value

@@ -1,0 +1,93 @@
+"""Questions about the collection itself: "What reports do you have?", "Which reports
+mention OMIK?". They are answered from the index's record of its reports, not by a stray
+passage, over the sample reports indexed with the fake embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_assistant import Assistant, FakeEmbedder
+from qa_assistant.collection import OVERVIEW, TOPIC, CollectionQuestion, collection_question
+from qa_assistant.indexer import update_index
+from qa_assistant.reading import read_documents_inline
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What reports do you have?", CollectionQuestion(OVERVIEW)),
+        ("What is in the collection?", CollectionQuestion(OVERVIEW)),
+        ("What can I ask?", CollectionQuestion(OVERVIEW)),
+        ("Hello!", CollectionQuestion(OVERVIEW)),
+        ("help", CollectionQuestion(OVERVIEW)),
+        ("Which reports are about Kosovo?", CollectionQuestion(TOPIC, "Kosovo")),
+        ("What documents mention ODIHR?", CollectionQuestion(TOPIC, "ODIHR")),
+        ("List the reports on border management", CollectionQuestion(TOPIC, "border management")),
+        ("Which reports do you have on trafficking?", CollectionQuestion(TOPIC, "trafficking")),
+        # questions about what the reports say are not about the collection
+        ("What did the report say about Kosovo?", None),
+        ("What does the report on hate crime recommend?", None),
+        ("Which documents did the Committee consider at its session?", None),
+        ("How many reports mention OMIK?", None),
+        ("Hello, how many officers were trained?", None),
+    ],
+)
+def test_which_questions_are_about_the_collection(question, expected):
+    assert collection_question(question) == expected
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    index = tmp_path_factory.mktemp("collection") / "index"
+    update_index(REPO / "documents", index, FakeEmbedder(), reader=read_documents_inline)
+    return Assistant(index, embedder=FakeEmbedder())
+
+
+def test_what_reports_do_you_have_lists_them_newest_first(assistant):
+    answer = assistant.ask("What reports do you have?", top_k=3)
+    documents = sorted(assistant.documents(), key=lambda d: (-(d.year or 0), d.path))
+    assert answer.answered
+    assert answer.answer.startswith(f"The collection holds {len(documents)} reports from ")
+    assert [c.document for c in answer.citations] == [d.path for d in documents[:3]]
+    for citation, document in zip(answer.citations, documents, strict=False):
+        assert f"“{document.title}”" in answer.answer and f"[{citation.n}]" in answer.answer
+        (start, end), *_ = citation.highlight
+        assert citation.text[start:end] == document.title and citation.page == 1
+    assert f"and {len(documents) - 3} more" in answer.answer
+    assert "for example: “" in answer.answer  # starter questions follow
+
+
+def test_which_reports_mention_a_name_counts_its_long_form_too(assistant):
+    answer = assistant.ask("Which reports mention OMIK?")
+    assert answer.answered and answer.answer.startswith("3 reports mention “OMIK”: ")
+    cited = {c.document for c in answer.citations}
+    assert cited == {
+        "omik_hate_crime_training_2024.pdf",
+        "osce_capacity_building_overview_2023.md",  # says "OSCE Mission in Kosovo" only
+        "odihr_hate_crime_reporting_methodology.pdf",
+    }
+    for citation in answer.citations:  # each cited where it names OMIK
+        (start, end), *_ = citation.highlight
+        sentence = citation.text[start:end]
+        assert "OMIK" in sentence or "OSCE Mission in Kosovo" in sentence
+
+
+def test_a_topic_no_report_mentions_is_said_so_with_related_reading(assistant):
+    answer = assistant.ask("Which reports mention penguins?")
+    assert not answer.answered
+    assert "No report in the collection mentions “penguins”." in answer.answer
+    assert answer.citations  # the nearest passages, as for any unanswered question
+
+
+def test_a_report_filter_keeps_the_collection_answers_to_it(assistant):
+    kept = ["omik_hate_crime_training_2024.pdf"]
+    answer = assistant.ask("Which reports mention OMIK?", documents=kept)
+    assert answer.answer.startswith("1 report mentions “OMIK”: ")
+    assert [c.document for c in answer.citations] == kept
+    overview = assistant.ask("What reports do you have?", documents=kept)
+    assert overview.answer.startswith("The collection holds 1 report,")
+    assert [c.document for c in overview.citations] == kept

@@ -51,6 +51,8 @@ def constraints(question: str) -> list[Constraint]:
             found.append(Constraint((word,), is_number=True))
             continue
         parts = [p for p in re.split(r"[-/]", word) if p[:1].isupper()]
+        if word == "I":
+            parts = []  # the pronoun names nothing
         if parts and not opening:
             run.extend(pending)
             pending.clear()

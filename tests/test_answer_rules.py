@@ -28,6 +28,7 @@ def test_constraints_are_the_questions_names_and_numbers():
     # Only the capitalised part of a compound counts.
     assert _words("Who joined the UNMIK-backed projects?") == ["UNMIK"]
     assert _words("how many trainers were certified?") == []
+    assert _words("Where can I find the OMIK budget?") == ["OMIK"]  # "I" names nothing
 
 
 def test_a_number_the_page_does_not_show_is_a_near_miss():

@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
         ("What documents mention ODIHR?", CollectionQuestion(TOPIC, "ODIHR")),
         ("List the reports on border management", CollectionQuestion(TOPIC, "border management")),
         ("Which reports do you have on trafficking?", CollectionQuestion(TOPIC, "trafficking")),
+        ("And which reports mention ODIHR?", CollectionQuestion(TOPIC, "ODIHR")),
         # questions about what the reports say are not about the collection
         ("What did the report say about Kosovo?", None),
         ("What does the report on hate crime recommend?", None),

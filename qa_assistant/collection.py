@@ -24,8 +24,9 @@ _ABOUT = (
 # "Which reports are about Kosovo?", "What documents mention ODIHR?", "List the reports on
 # border management", "Which reports do you have on trafficking?"
 _TOPIC = re.compile(
-    rf"^\W*(?:and\s+|so\s+)?(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:list|show(?:\s+me)?|find)\s+(?:all\s+)?"
-    rf"(?:the\s+)?){_REPORTS}\s+(?:(?:are|is|were|was|that|do\s+you\s+have|have\s+you\s+got|"
+    r"^\W*(?:and\s+|so\s+)?"
+    r"(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:list|show(?:\s+me)?|find)\s+(?:all\s+)?(?:the\s+)?)"
+    rf"{_REPORTS}\s+(?:(?:are|is|were|was|that|do\s+you\s+have|have\s+you\s+got|"
     rf"in\s+(?:the|this|your)\s+(?:collection|index))\s+)?{_ABOUT}\s+(?P<topic>.+?)[\s?.!]*$",
     re.IGNORECASE,
 )

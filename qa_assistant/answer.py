@@ -316,6 +316,8 @@ def compose_answer(
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     asked_years = years(question)
     listed = 2 * top_k if params.one_per_page else top_k  # room for other pages
+    quotable = max(top_k, params.funder_depth, 3)  # the passages an answer may quote
+    listed = max(listed, quotable)
     pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
     if not pool:
         timings["rerank"] = time.perf_counter() - started
@@ -451,7 +453,7 @@ def compose_answer(
         if missing and not answered:
             names = ", ".join(f"“{m}”" for m in missing)
             reason = f"The closest passages are on the topic but do not mention {names}."
-    cited = ranked[:top_k]
+    cited = ranked[:quotable]  # however few sources are shown, the answer is the same
     citations = []  # for every ranked passage; _listed picks the top_k shown
     for n, item in enumerate(ranked, start=1):
         row = item.candidate.row
@@ -614,6 +616,7 @@ def compose_answer(
     was = {id(c): c.n for c in citations}
     listed_citations = shown([n for _, n in quotes])
     number = {was[id(c)]: c.n for c in listed_citations}  # a quote's marker, renumbered
+    quotes = [q for q in quotes if q[1] in number]  # fewer sources shown: fewer quotes
     # A quote is read as one line: the PDF's line breaks inside a sentence are spaces.
     text = " ".join(f"{one_line(q)} [{number[n]}]" for q, n in quotes)
     return True, text, listed_citations, best.best_score

@@ -235,6 +235,10 @@ def test_how_many_of_them_were_women_is_answered_by_a_count_of_women(sample_inde
     (start, end), *_ = first["highlight"]
     assert data["answer"].index("[1]") < data["answer"].index("[2]")
     assert first["text"][start:end].startswith("Six of the participants")
+    # … however few sources are asked for: with one, the answer is that sentence alone
+    data = ask_json(index, question, capsys, "--top-k", "1")
+    assert data["answered"] is True and len(data["citations"]) == 1
+    assert data["answer"].startswith("Six of the participants") and "[2]" not in data["answer"]
     question = "How many of the 14 certified hate crime trainers in Kosovo were women?"
     data = ask_json(index, question, capsys)
     assert data["answered"] is False and "give no number of women" in data["answer"]

@@ -72,14 +72,37 @@ def _plausible(letters: list[str], words: list[str]) -> bool:
     return 2 * hits >= len(content)
 
 
+def _initials_matched(letters: list[str], words: list[str]) -> int:
+    """How many of the acronym's letters, in order, start a word or a hyphenated part of
+    one (the longest common subsequence of the letters and the initials)."""
+    initials = [part[0].lower() for word in words for part in word.split("-") if part]
+    row = [0] * (len(initials) + 1)
+    for letter in letters:
+        previous_diagonal = 0
+        for j, initial in enumerate(initials, start=1):
+            above = row[j]
+            if letter == initial:
+                row[j] = previous_diagonal + 1
+            else:
+                row[j] = max(row[j], row[j - 1])
+            previous_diagonal = above
+    return row[-1]
+
+
 def _long_form_for(acronym: str, words: list[str]) -> str | None:
     """The shortest tail of ``words`` that spells ``acronym`` (Schwartz–Hearst), starts at
-    a word that is no connector, and reads as a name (see ``_plausible``); else None."""
+    a word that is no connector, and reads as a name (see ``_plausible``); else None. A
+    tail up to two words longer wins when more of the acronym's letters start its words:
+    "Counter-Terrorism Committee Executive Directorate" for CTED, not "Committee Executive
+    Directorate", whose T is inside a word."""
     letters = [ch.lower() for ch in acronym if ch.isalnum()]
     if len(letters) < 2:
         return None
     longest = min(len(words), len(letters) + 5, _MAX_WORDS)
+    found: list[tuple[int, str]] = []  # (initials matched, long form), shortest first
     for n_words in range(2, longest + 1):
+        if found and n_words > len(found[0][1].split()) + 2:
+            break
         tail = words[-n_words:]
         first = tail[0]
         if first.lower() in _CONNECTORS or not first[0].isalpha():
@@ -88,8 +111,11 @@ def _long_form_for(acronym: str, words: list[str]) -> str | None:
         if long_form.lower() == acronym.lower():
             continue
         if _spells(letters, long_form) and _plausible(letters, tail):
-            return long_form
-    return None
+            found.append((_initials_matched(letters, tail), long_form))
+    if not found:
+        return None
+    best = max(matched for matched, _ in found)
+    return next(long_form for matched, long_form in found if matched == best)
 
 
 def find_definitions(text: str) -> Counter[tuple[str, str]]:

@@ -34,6 +34,12 @@ def pairs(text: str) -> dict[str, str]:
             "Office of the United Nations High Commissioner for Human Rights",
         ),
         ("non-governmental organizations (NGOs) and", "NGOs", "non-governmental organizations"),
+        # the T starts "Terrorism", not the nearer run whose T is inside "Committee"
+        (
+            "with the Counter-Terrorism Committee Executive Directorate (CTED) in",
+            "CTED",
+            "Counter-Terrorism Committee Executive Directorate",
+        ),
         ("with UN-Women (United Nations Entity for Gender Equality and the Empowerment of "
          "Women) and", "UN-Women",
          "United Nations Entity for Gender Equality and the Empowerment of Women"),

@@ -80,6 +80,9 @@ def unmet_constraints(
     is on folded, crudely stemmed tokens; a glossary pair counts when either form is there.
     """
     present = {stem_key(token) for token in tokenize(page)}
+    # A name is shown where it is written as one: "Mars", not the French month "mars".
+    written = " ".join(w for w in _NAME_WORDS.findall(page) if w[0].isupper() or w[0].isdigit())
+    capitalised = {stem_key(token) for token in tokenize(written)}
 
     def on_page(text: str) -> bool:
         tokens = tokenize(text)
@@ -95,7 +98,8 @@ def unmet_constraints(
         tokens = [stem_key(t) for word in names for t in tokenize(word)]
         if not tokens:
             continue
-        found = sum(t in present or t in covered for t in tokens)
+        shown = present if constraint.is_number else capitalised
+        found = sum(t in shown or t in covered for t in tokens)
         if constraint.is_number:
             met = found == len(tokens)
         else:

@@ -21,6 +21,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -337,12 +338,20 @@ class Store:
         terms = query_terms(text)
         if not terms:
             return False
-        row = self.conn.execute(
-            "SELECT 1 FROM passages_fts f JOIN passages p ON p.id = f.rowid "
-            "WHERE passages_fts MATCH ? AND p.document_id = ? LIMIT 1",
+        rows = self.conn.execute(
+            "SELECT p.text FROM passages_fts f JOIN passages p ON p.id = f.rowid "
+            "WHERE passages_fts MATCH ? AND p.document_id = ? LIMIT 20",
             (fts_query(terms, "AND"), document_id),
-        ).fetchone()
-        return row is not None
+        )
+        capitals = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w[0].isupper()]
+        if not capitals:
+            return rows.fetchone() is not None
+        # A name is there only where it is written with its capital ("Mars", not "mars").
+        wanted = [re.compile(rf"(?<!\w){re.escape(w)}", re.IGNORECASE) for w in capitals]
+        return any(
+            all(p.search(t) and any(m.group()[0].isupper() for m in p.finditer(t)) for p in wanted)
+            for (t,) in rows
+        )
 
     def lexical_search(
         self, match: str, limit: int, document_ids: Sequence[int] | None = None

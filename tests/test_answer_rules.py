@@ -53,6 +53,14 @@ def test_a_name_needs_half_its_words_on_the_page_or_in_the_report():
     )
 
 
+def test_a_name_counts_only_where_it_is_written_as_one():
+    # The French month "mars" is not the planet the question names.
+    page = "Conférence des Nations Unies, Vienne, 26 mars–24 mai 1968, Documents officiels."
+    assert unmet_constraints("What is the population of Mars?", page) == ["Mars"]
+    assert unmet_constraints("What did the conference in Vienne decide?", page) == []
+    assert unmet_constraints("What happened at TASHKENT?", "TASHKENT, 19 September") == []
+
+
 def test_a_glossary_pair_counts_when_either_form_is_on_the_page():
     page = "UNDP supported 14 million women in 2024."
     question = "How many women did the United Nations Development Programme support in 2024?"

@@ -13,7 +13,7 @@ from qa_assistant import Assistant, FakeEmbedder, IndexMismatchError, update_ind
 from qa_assistant.answer import AnswerParams
 from qa_assistant.config import ChunkSettings
 from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError
-from qa_assistant.store import IndexLock, current_generation
+from qa_assistant.store import IndexLock, Store, current_generation
 from qa_assistant.types import PageText, ReadDocument
 
 REPORTS = {
@@ -441,3 +441,18 @@ def test_starter_questions_name_the_bodies_mentioned_most(folders):
         "What does the Programme Office in Dushanbe (POiD) do?",
     ]
     assert "What are the main points of “Health advice”?" in suggestions
+
+
+def test_a_report_has_a_name_only_where_it_is_written_as_one(folders):
+    documents, index_dir = folders
+    report = "Conférence des Nations Unies, Vienne, 26 mars–24 mai 1968. Mars Hall hosted it."
+    write_reports(documents, {"fr/traites.txt": report, "fr/mois.txt": "Le 21 mars 1986."})
+    index(documents, index_dir)
+    store = Store.open_current(index_dir)
+    (traites,), (mois,) = (
+        store.document_ids(["fr/traites.txt"]),
+        store.document_ids(["fr/mois.txt"]),
+    )
+    assert store.document_has(traites, "Mars") and store.document_has(traites, "Vienne")
+    assert not store.document_has(mois, "Mars")  # the month, in lower case
+    assert store.document_has(mois, "mars")  # a word asked in lower case matches as before

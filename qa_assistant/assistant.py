@@ -19,17 +19,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import AnswerParams, compose_answer, no_answer_text
-from .chunking import split_sentences
-from .collection import OVERVIEW, CollectionQuestion, collection_question
+from .collection import (
+    OVERVIEW,
+    CollectionQuestion,
+    collection_question,
+    overview_answer,
+    topic_answer,
+)
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .glossary import is_name
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import fold, fts_query, one_line, query_terms, stem_key, tokenize
+from .lexical import fold, query_terms, stem_key, tokenize
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import FEEDBACK_FILE, Store, current_generation
-from .types import Answer, Citation, DocumentInfo, GlossaryEntry, IndexReport
+from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +124,6 @@ def _words_of(text: str) -> Iterator[str]:
     acronym alone."""
     for word in text.replace("’", "'").split():
         yield word.strip(".,;:!?()[]\"'").removesuffix("'s")
-
-
-def _cited_title(title: str, year: int | None) -> str:
-    """“Title” (year), the year left out when the title gives it."""
-    shown = f"“{one_line(title)}”"
-    return f"{shown} ({year})" if year and str(year) not in title else shown
 
 
 def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
@@ -319,115 +318,29 @@ class Assistant:
         scope: Sequence[str] | None,
         document_ids: list[int] | None,
     ) -> Answer | None:
-        """The answer to "What reports do you have?" or "Which reports mention X?", from
-        the index's record, with confidence 1 (``scope``: the report paths or folders the
-        question is kept to, ``document_ids`` their ids); None for a topic with no words to
-        look for ("Which reports are about it?")."""
+        """The answer to "What reports do you have?" or "Which reports mention X?" (see
+        ``collection.py``); ``scope``: the report paths or folders the question is kept to,
+        ``document_ids`` their ids. None for a topic with no words to look for ("Which
+        reports are about it?")."""
         store = snapshot.store
-        paths = {d.path for d in store.documents()}
+        everything = [d.path for d in store.documents()]
+        paths = set(everything)
         if scope is not None:
             folders = tuple(f"{s.rstrip('/')}/" for s in scope)
             paths = {p for p in paths if p in scope or p.startswith(folders)}
         if about.kind == OVERVIEW:
-            return self._overview(snapshot, question, paths, top_k)
-        terms = query_terms(about.topic)
-        if not terms:
+            starters = self.suggested_questions(3) if paths == set(everything) else []
+            return overview_answer(store, question, paths, top_k, starters)
+        if not query_terms(about.topic):
             return None
         forms = [about.topic, *(other for _, other in self.equivalents(about.topic, snapshot))]
-        hits: dict[int, float] = {}
-        for form in forms:  # "OMIK" and "OSCE Mission in Kosovo" both name it
-            match = fts_query(query_terms(form), "AND")
-            for pid, score in store.lexical_search(match, 5000, document_ids):
-                hits[pid] = max(score, hits.get(pid, 0.0))
-        per_document: dict[int, list[tuple[float, int]]] = {}
-        for pid, document_id in store.documents_of(list(hits)).items():
-            per_document.setdefault(document_id, []).append((hits[pid], pid))
-        if not per_document:
+        answer = topic_answer(store, question, about.topic, forms, top_k, document_ids)
+        if answer is None:  # no report names it: say so, with the nearest passages
             answer = self._ask(snapshot, about.topic, (), top_k, scope)
             reason = f"No report in the collection mentions “{about.topic}”."
             answer.question, answer.answered = question, False
             answer.answer = no_answer_text(reason)
-            return answer
-        # The reports that name it most often first; each cited where it names it best.
-        ranked = sorted(per_document.values(), key=lambda found: (-len(found), -max(found)[0]))
-        best = [max(found)[1] for found in ranked[:top_k]]
-        rows = store.passages(best)
-        wanted = {stem_key(t) for form in forms for t in query_terms(form)}
-
-        def naming(row, span: tuple[int, int]) -> int:
-            return len(wanted & {stem_key(t) for t in tokenize(row.text[span[0] : span[1]])})
-
-        citations = []
-        for n, pid in enumerate(best, start=1):
-            row = rows[pid]
-            spans = [(x.start, x.end) for x in split_sentences(row.text)] or [(0, len(row.text))]
-            a, b = max(spans, key=lambda span: naming(row, span))  # the first naming it most
-            citations.append(
-                Citation(
-                    n,
-                    row.document,
-                    row.page_of(a, b),
-                    row.text,
-                    [(a, b)],
-                    hits[pid],
-                    row.title,
-                    row.id,
-                )
-            )
-        years = {d.path: d.year for d in store.documents()}
-        listed = "; ".join(
-            f"{_cited_title(c.title or c.document, years.get(c.document))} [{c.n}]"
-            for c in citations
-        )
-        more = len(ranked) - len(citations)
-        text = (
-            f"{len(ranked)} {'reports mention' if len(ranked) != 1 else 'report mentions'} "
-            f"“{about.topic}”: "
-            f"{listed}{f'; and {more} more' if more > 0 else ''}."
-        )
-        return Answer(question, True, text, citations, {}, 1.0)
-
-    def _overview(self, snapshot: _Snapshot, question: str, paths: set[str], top_k: int) -> Answer:
-        """What the collection holds, newest reports first, and questions to start with."""
-        store = snapshot.store
-        documents = [d for d in store.documents() if d.path in paths]
-        if not documents:
-            return Answer(question, False, "The collection holds no reports yet.", [], {}, 0.0)
-        documents.sort(key=lambda d: (-(d.year or 0), d.path))
-        opening = store.opening_passages()
-        shown = [d for d in documents if d.path in opening][:top_k]
-        rows = store.passages([opening[d.path] for d in shown])
-        citations = []
-        for n, document in enumerate(shown, start=1):
-            row = rows[opening[document.path]]
-            a = row.text.find(document.title) if document.title else -1
-            b = a + len(document.title)
-            if a < 0:  # the title as the report gives it, else its first sentence
-                first = split_sentences(row.text)
-                a, b = (first[0].start, first[0].end) if first else (0, len(row.text))
-            citations.append(
-                Citation(
-                    n, row.document, row.page_of(a, b), row.text, [(a, b)], 0.0, row.title, row.id
-                )
-            )
-        years = sorted({d.year for d in documents if d.year})
-        span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
-        listed = "; ".join(
-            f"{_cited_title(d.title or d.path, d.year)} [{n}]" for n, d in enumerate(shown, start=1)
-        )
-        more = len(documents) - len(shown)
-        pages = sum(d.pages for d in documents)
-        text = (
-            f"The collection holds {len(documents)} report{'s' if len(documents) != 1 else ''}"
-            f"{span}, {pages:,} pages in all. Newest first: {listed}"
-            f"{f'; and {more} more' if more > 0 else ''}. Ask about what they say"
-        )
-        starters = (
-            self.suggested_questions(3) if paths == {d.path for d in store.documents()} else []
-        )
-        if starters:
-            text += ", for example: " + " ".join(f"“{q}”" for q in starters)
-        return Answer(question, True, text + ".", citations, {}, 1.0)
+        return answer
 
     def _acronyms_in(self, text: str, spelled: str, snapshot: _Snapshot) -> list[tuple[str, str]]:
         """(acronym, long form) for each glossary acronym in ``text``, in order, once; not

@@ -4,13 +4,21 @@ A newcomer's first questions are often about the assistant itself: "What reports
 have?", "What can I ask?", "Which reports mention OMIK?". Searched like any other question,
 they get a stray passage; they are answered here instead, from the index's own record: the
 reports it holds (newest first, each cited by its first page) with starter questions, or the
-reports whose text names the topic (each cited by the passage that names it best).
+reports whose text names the topic (each cited by the passage that names it best). The
+assistant recognises them (``collection_question``) and calls ``overview_answer`` or
+``topic_answer``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .chunking import split_sentences
+from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
+from .store import PassageRow, Store
+from .types import Answer, Citation
 
 OVERVIEW = "overview"  # what the collection holds, and what to ask
 TOPIC = "topic"  # which reports mention a topic
@@ -60,3 +68,101 @@ def collection_question(question: str) -> CollectionQuestion | None:
     if match:
         return CollectionQuestion(TOPIC, match.group("topic").strip(" \"'“”‘’"))
     return None
+
+
+def overview_answer(
+    store: Store, question: str, paths: set[str], top_k: int, starters: Sequence[str] = ()
+) -> Answer:
+    """What the collection holds (the reports in ``paths``): how many, from which years,
+    the newest ``top_k`` each cited by its first page with its title highlighted, then
+    ``starters``, questions to begin with. Confidence 1: it is the index's own record."""
+    documents = [d for d in store.documents() if d.path in paths]
+    if not documents:
+        return Answer(question, False, "The collection holds no reports yet.", [], {}, 0.0)
+    documents.sort(key=lambda d: (-(d.year or 0), d.path))
+    opening = store.opening_passages()
+    shown = [d for d in documents if d.path in opening][:top_k]
+    rows = store.passages([opening[d.path] for d in shown])
+    citations = []
+    for n, document in enumerate(shown, start=1):
+        row = rows[opening[document.path]]
+        a = row.text.find(document.title) if document.title else -1
+        b = a + len(document.title)
+        if a < 0:  # the title as the report gives it, else its first sentence
+            first = split_sentences(row.text)
+            a, b = (first[0].start, first[0].end) if first else (0, len(row.text))
+        citations.append(_citation(n, row, (a, b), 0.0))
+    years = sorted({d.year for d in documents if d.year})
+    span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
+    listed = "; ".join(
+        f"{_cited_title(d.title or d.path, d.year)} [{n}]" for n, d in enumerate(shown, start=1)
+    )
+    more = len(documents) - len(shown)
+    pages = sum(d.pages for d in documents)
+    text = (
+        f"The collection holds {len(documents)} report{'s' if len(documents) != 1 else ''}"
+        f"{span}, {pages:,} pages in all. Newest first: {listed}"
+        f"{f'; and {more} more' if more > 0 else ''}. Ask about what they say"
+    )
+    if starters:
+        text += ", for example: " + " ".join(f"“{q}”" for q in starters)
+    return Answer(question, True, text + ".", citations, {}, 1.0)
+
+
+def topic_answer(
+    store: Store,
+    question: str,
+    topic: str,
+    forms: Sequence[str],
+    top_k: int,
+    document_ids: Sequence[int] | None = None,
+) -> Answer | None:
+    """The reports whose text names ``topic`` in one of its ``forms`` (every word of it in
+    one passage: "OMIK" or "OSCE Mission in Kosovo"), those naming it most often first, the
+    first ``top_k`` each cited where it names it best; None when no report names it.
+    ``document_ids``: the reports to look in (None: all). Confidence 1."""
+    hits: dict[int, float] = {}
+    for form in forms:
+        match = fts_query(query_terms(form), "AND")
+        for pid, score in store.lexical_search(match, 5000, document_ids):
+            hits[pid] = max(score, hits.get(pid, 0.0))
+    per_document: dict[int, list[tuple[float, int]]] = {}
+    for pid, document_id in store.documents_of(list(hits)).items():
+        per_document.setdefault(document_id, []).append((hits[pid], pid))
+    if not per_document:
+        return None
+    ranked = sorted(per_document.values(), key=lambda found: (-len(found), -max(found)[0]))
+    best = [max(found)[1] for found in ranked[:top_k]]
+    rows = store.passages(best)
+    wanted = {stem_key(t) for form in forms for t in query_terms(form)}
+
+    def naming(row: PassageRow, span: tuple[int, int]) -> int:
+        return len(wanted & {stem_key(t) for t in tokenize(row.text[span[0] : span[1]])})
+
+    citations = []
+    for n, pid in enumerate(best, start=1):
+        row = rows[pid]
+        spans = [(x.start, x.end) for x in split_sentences(row.text)] or [(0, len(row.text))]
+        span = max(spans, key=lambda span: naming(row, span))  # the first naming it most
+        citations.append(_citation(n, row, span, hits[pid]))
+    years = {d.path: d.year for d in store.documents()}
+    listed = "; ".join(
+        f"{_cited_title(c.title or c.document, years.get(c.document))} [{c.n}]" for c in citations
+    )
+    more = len(ranked) - len(citations)
+    verb = "reports mention" if len(ranked) != 1 else "report mentions"
+    text = f"{len(ranked)} {verb} “{topic}”: {listed}{f'; and {more} more' if more > 0 else ''}."
+    return Answer(question, True, text, citations, {}, 1.0)
+
+
+def _citation(n: int, row: PassageRow, span: tuple[int, int], score: float) -> Citation:
+    a, b = span
+    return Citation(
+        n, row.document, row.page_of(a, b), row.text, [(a, b)], score, row.title, row.id
+    )
+
+
+def _cited_title(title: str, year: int | None) -> str:
+    """“Title” (year), the year left out when the title gives it."""
+    shown = f"“{one_line(title)}”"
+    return f"{shown} ({year})" if year and str(year) not in title else shown

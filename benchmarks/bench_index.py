@@ -235,7 +235,7 @@ def nice_read_document(path: Path):
 
 
 def _nice_reader(paths):
-    from qa_assistant.reading import ReaderPool
+    from qa_assistant.reader_pool import ReaderPool
 
     with ReaderPool(reader=nice_read_document) as pool:
         yield from pool.imap(paths)

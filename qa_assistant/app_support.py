@@ -315,7 +315,7 @@ def _check_content(name: str, data: bytes) -> None:
 
 def _guarded_read(path: Path) -> DocumentError | None:
     """Read ``path`` in the guarded reader process (timeout, memory cap): the error, or None."""
-    from .reading import ReaderPool
+    from .reader_pool import ReaderPool
 
     with ReaderPool(timeout=60.0) as pool:
         for _, result in pool.imap([path]):

@@ -135,7 +135,7 @@ def document_year(title: str, first_page: str) -> int | None:
 
 
 def _default_reader(paths: Iterable[Path]):
-    from .reading import ReaderPool
+    from .reader_pool import ReaderPool
 
     with ReaderPool() as pool:
         yield from pool.imap(paths)

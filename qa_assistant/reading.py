@@ -1,8 +1,8 @@
 """Read reports from disk: PDF page by page, plain text and Markdown as one page.
 
 ``read_document`` turns one file into cleaned page texts and a title, or raises
-``DocumentError`` with one of the stable reasons. ``ReaderPool`` runs it in a separate
-process with a timeout and a memory cap, reading ahead while the caller embeds.
+``DocumentError`` with one of the stable reasons; ``reader_pool.ReaderPool`` runs it in a
+separate process with a timeout and a memory cap, reading ahead while the caller embeds.
 Nothing here imports torch, faiss or sentence-transformers; pypdf is imported on first use.
 """
 
@@ -12,14 +12,9 @@ import codecs
 import contextlib
 import logging
 import math
-import multiprocessing
-import queue
 import re
-import signal
-import threading
-import time
 import unicodedata
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,8 +25,8 @@ from qa_assistant.types import PageText, ReadDocument
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
-    "ReaderPool",
     "clean_text",
+    "describe_error",
     "read_document",
     "read_documents_inline",
 ]
@@ -442,10 +437,11 @@ def read_document(path: Path) -> ReadDocument:
     except RecursionError:
         raise DocumentError("cannot be read", "its structure is nested too deeply") from None
     except Exception as error:
-        raise DocumentError("cannot be read", _describe(error)) from error
+        raise DocumentError("cannot be read", describe_error(error)) from error
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
+    """An exception as one line for the user: its type and message, shortened."""
     message = " ".join(str(error).split())
     text = f"{type(error).__name__}: {message}" if message else type(error).__name__
     return _shorten(text, 200)
@@ -495,8 +491,8 @@ def _read_pdf(path: Path) -> ReadDocument:
             except (MemoryError, RecursionError):
                 raise
             except Exception as error:
-                logger.warning("%s: no text from page %d: %s", path, number, _describe(error))
-                failures.append(_describe(error))
+                logger.warning("%s: no text from page %d: %s", path, number, describe_error(error))
+                failures.append(describe_error(error))
                 raw_pages.append("")
         if len(failures) == page_count:
             raise DocumentError("cannot be read", failures[0])
@@ -573,277 +569,4 @@ def read_documents_inline(
         except MemoryError:
             yield path, DocumentError("too large", "ran out of memory while reading it")
         except Exception as error:
-            yield path, DocumentError("cannot be read", _describe(error))
-
-
-# ------------------------------------------------------------------------- worker pool
-
-_Payload = tuple[Any, ...]
-
-
-def _worker_main(
-    tasks: Any, results: Any, reader: Callable[[Path], ReadDocument], memory_limit: int | None
-) -> None:
-    """Loop of the reader process: read each (seq, path) task and send back the outcome."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if memory_limit is not None:
-        _limit_memory(memory_limit)
-    while True:
-        try:
-            task = tasks.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        seq, path = task
-        try:
-            results.send(("start", seq))
-        except OSError:
-            return  # the parent has gone
-        payload = _read_for_worker(reader, Path(path))
-        if not _send_result(results, seq, payload):
-            return
-        if payload[0] == "error" and payload[1] == "too large":
-            return  # start afresh rather than go on with a fragmented heap
-
-
-def _read_for_worker(reader: Callable[[Path], ReadDocument], path: Path) -> _Payload:
-    try:
-        return ("ok", reader(path))
-    except DocumentError as error:
-        return ("error", error.reason, error.detail)
-    except MemoryError:
-        return ("error", "too large", "ran out of memory while reading it")
-    except Exception as error:
-        return ("error", "cannot be read", _describe(error))
-
-
-def _send_result(results: Any, seq: int, payload: _Payload) -> bool:
-    """Send one outcome (DocumentError itself does not survive pickling); False if gone."""
-    try:
-        results.send(("done", seq, payload))
-    except OSError:
-        return False
-    except MemoryError:
-        return False  # the parent sees the process end and reports "too large"
-    except Exception as error:
-        try:
-            results.send(("done", seq, ("error", "cannot be read", _describe(error))))
-        except Exception:
-            return False
-    return True
-
-
-def _limit_memory(limit: int) -> None:
-    try:
-        import resource
-    except ImportError:  # not on this platform; the timeout still guards
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _exit_description(code: int | None) -> str:
-    if code is None:
-        return "still running"
-    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-
-
-class _Worker:
-    """One reader process, its two pipes, and a thread that drains its results."""
-
-    def __init__(
-        self, context: Any, reader: Callable[[Path], ReadDocument], memory_limit: int | None
-    ) -> None:
-        task_out, self._tasks = context.Pipe(duplex=False)
-        results, result_in = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_worker_main,
-            args=(task_out, result_in, reader, memory_limit),
-            name="qa-assistant-reader",
-            daemon=True,
-        )
-        self.process.start()
-        task_out.close()
-        result_in.close()
-        self.inbox: queue.SimpleQueue[tuple[float, _Payload]] = queue.SimpleQueue()
-        self._drain = threading.Thread(target=self._drain_results, args=(results,), daemon=True)
-        self._drain.start()
-
-    def _drain_results(self, results: Any) -> None:
-        # Draining in a thread lets the worker hand over big documents and read ahead
-        # while the caller is busy; each message carries the time it arrived.
-        try:
-            while True:
-                self.inbox.put((time.monotonic(), results.recv()))
-        except Exception:  # EOF when the process ends, or a broken message
-            pass
-        finally:
-            results.close()
-            self.inbox.put((time.monotonic(), ("exit",)))
-
-    def submit(self, seq: int, path: Path) -> None:
-        try:
-            self._tasks.send((seq, str(path)))
-        except OSError:
-            pass  # it died; the drain thread reports the exit
-
-    def stop(self, kill: bool) -> None:
-        if not kill:
-            with contextlib.suppress(OSError):
-                self._tasks.send(None)
-            self.process.join(timeout=2)
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self._tasks.close()
-        self._drain.join(timeout=2)
-
-
-class ReaderPool:
-    """Reads files in one separate process, guarded by a timeout and a memory cap.
-
-    Use as a context manager; ``imap`` yields ``(path, ReadDocument | DocumentError)`` in
-    input order while up to ``prefetch`` files are read ahead. A file that runs past
-    ``timeout`` seconds yields "timed out"; one that exhausts ``memory_limit`` bytes or kills
-    the process yields "too large". The process is then restarted and the rest continue.
-    ``reader`` must be a picklable top-level function (default ``read_document``).
-    """
-
-    def __init__(
-        self,
-        *,
-        timeout: float = 120.0,
-        memory_limit: int | None = 2 * 1024**3,
-        prefetch: int = 4,
-        reader: Callable[[Path], ReadDocument] = read_document,
-    ) -> None:
-        if timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
-        if memory_limit is not None and memory_limit <= 0:
-            raise ValueError("memory_limit must be a positive number of bytes, or None")
-        if prefetch < 1:
-            raise ValueError("prefetch must be at least 1")
-        self.timeout = timeout
-        self.memory_limit = memory_limit
-        self.prefetch = prefetch
-        self.reader = reader
-        self._context = multiprocessing.get_context("spawn")
-        self._worker: _Worker | None = None
-        self._seq = 0
-        self._started: dict[int, float] = {}
-        self._done: dict[int, _Payload] = {}
-        self._idle_exits = 0
-
-    def __enter__(self) -> ReaderPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop the reader process."""
-        self._discard_worker(kill=False)
-
-    def imap(self, paths: Iterable[Path]) -> Iterator[tuple[Path, ReadDocument | DocumentError]]:
-        """Read ``paths`` in the reader process, yielding results in input order."""
-        source = iter(paths)
-        pending: deque[tuple[int, Path]] = deque()
-        try:
-            self._fill(source, pending)
-            while pending:
-                seq, path = pending[0]
-                result = self._wait_for(seq, pending)
-                pending.popleft()
-                self._fill(source, pending)
-                yield path, result
-        finally:
-            if pending:  # abandoned early: drop the files still queued in the worker
-                self._discard_worker(kill=True)
-
-    def _fill(self, source: Iterator[Path], pending: deque[tuple[int, Path]]) -> None:
-        while len(pending) < self.prefetch:
-            try:
-                path = Path(next(source))
-            except StopIteration:
-                return
-            self._seq += 1
-            pending.append((self._seq, path))
-            self._ensure_worker().submit(self._seq, path)
-
-    def _ensure_worker(self) -> _Worker:
-        if self._worker is None:
-            self._worker = _Worker(self._context, self.reader, self.memory_limit)
-        return self._worker
-
-    def _discard_worker(self, kill: bool) -> None:
-        if self._worker is not None:
-            self._worker.stop(kill=kill)
-            self._worker = None
-        self._started.clear()
-        self._done.clear()
-
-    def _restart(self, pending: deque[tuple[int, Path]], skip: int) -> None:
-        """Start a fresh worker and hand it the queued files it had not finished."""
-        done = dict(self._done)
-        self._discard_worker(kill=True)
-        self._done.update(done)
-        for seq, path in pending:
-            if seq != skip and seq not in done:
-                self._ensure_worker().submit(seq, path)
-
-    def _next_message(self, worker: _Worker, seq: int) -> tuple[float, _Payload] | None:
-        """The worker's next message, or None once file ``seq`` has run past the timeout."""
-        try:
-            # What has come in goes first: while the caller was busy, the worker may have
-            # started *and finished* this file long ago.
-            return worker.inbox.get_nowait()
-        except queue.Empty:
-            pass
-        while True:
-            started = self._started.get(seq)
-            wait = 5.0 if started is None else started + self.timeout - time.monotonic()
-            if wait <= 0:
-                return None
-            try:
-                return worker.inbox.get(timeout=min(wait, 5.0))
-            except queue.Empty:
-                if not worker.process.is_alive():
-                    return time.monotonic(), ("exit",)
-
-    def _wait_for(self, seq: int, pending: deque[tuple[int, Path]]) -> ReadDocument | DocumentError:
-        while seq not in self._done:
-            worker = self._ensure_worker()
-            received = self._next_message(worker, seq)
-            if received is None:
-                self._restart(pending, skip=seq)
-                return DocumentError("timed out", f"reading took longer than {self.timeout:g} s")
-            arrived, message = received
-            if message[0] == "start":
-                self._started[message[1]] = arrived
-                self._idle_exits = 0
-            elif message[0] == "done":
-                self._done[message[1]] = message[2]
-            elif message[0] == "exit":
-                worker.process.join(timeout=1)
-                code = _exit_description(worker.process.exitcode)
-                if seq in self._started:
-                    self._restart(pending, skip=seq)
-                    return DocumentError(
-                        "too large",
-                        f"the reader process ran out of memory or crashed ({code})",
-                    )
-                self._idle_exits += 1
-                if self._idle_exits >= 2:
-                    self._restart(pending, skip=seq)
-                    return DocumentError(
-                        "cannot be read", f"the reader process could not start ({code})"
-                    )
-                self._restart(pending, skip=-1)
-        payload = self._done.pop(seq)
-        self._started.pop(seq, None)
-        if payload[0] == "ok":
-            return payload[1]
-        return DocumentError(payload[1], payload[2])
+            yield path, DocumentError("cannot be read", describe_error(error))

@@ -18,12 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qa_assistant.errors import STABLE_REASONS, DocumentError
-from qa_assistant.reading import (
-    ReaderPool,
-    clean_text,
-    read_document,
-    read_documents_inline,
-)
+from qa_assistant.reader_pool import ReaderPool
+from qa_assistant.reading import clean_text, read_document, read_documents_inline
 from qa_assistant.types import ReadDocument
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

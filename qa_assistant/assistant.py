@@ -126,6 +126,22 @@ def _words_of(text: str) -> Iterator[str]:
         yield word.strip(".,;:!?()[]\"'").removesuffix("'s")
 
 
+def _as_history(history: Sequence[str]) -> list[str]:
+    """The earlier questions as a follow-up searches with them: a question about the
+    collection counts by its topic ("Which reports mention OMIK?" as "OMIK"); an overview
+    ("What reports do you have?") names nothing and is left out."""
+    kept = []
+    for earlier in history:
+        if not earlier or not earlier.strip():
+            continue
+        about = collection_question(earlier)
+        if about is None:
+            kept.append(earlier)
+        elif about.topic:
+            kept.append(about.topic)
+    return kept
+
+
 def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
     """The glossary forms to search beside the question's own, each once, in order."""
     return list(dict.fromkeys(other for _, other in equivalents))
@@ -283,7 +299,7 @@ class Assistant:
         equivalents = self.equivalents(question, snapshot)
         query = Query(
             text=question,
-            history=[h for h in history if h and h.strip()],
+            history=_as_history(history),
             expansions=_other_forms(equivalents),
             document_ids=document_ids,
         )

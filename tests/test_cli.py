@@ -343,3 +343,14 @@ def test_ask_spells_out_the_acronyms_its_answer_uses(sample_index, capsys):
     assert main(["ask", "What does the TND do?", "--index", str(index)]) == 0
     out = capsys.readouterr().out
     assert "Acronyms: ODIHR = Office for Democratic Institutions and Human Rights" in out
+
+
+@pytest.mark.model
+def test_a_follow_up_to_which_reports_mention_asks_about_that_topic(sample_index, capsys):
+    # "it" is OMIK, the topic of the earlier question, not "reports" or "mention"
+    _, index = sample_index
+    data = ask_json(
+        index, "What did it do in 2024?", capsys, "--history", "Which reports mention OMIK?"
+    )
+    assert data["answered"] is True and "OMIK" in data["answer"]
+    assert data["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"

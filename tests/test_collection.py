@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa_assistant import Assistant, FakeEmbedder
+from qa_assistant.assistant import _as_history
 from qa_assistant.collection import OVERVIEW, TOPIC, CollectionQuestion, collection_question
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
@@ -92,3 +93,8 @@ def test_a_report_filter_keeps_the_collection_answers_to_it(assistant):
     overview = assistant.ask("What reports do you have?", documents=kept)
     assert overview.answer.startswith("The collection holds 1 report,")
     assert [c.document for c in overview.citations] == kept
+
+
+def test_a_follow_up_to_a_collection_question_searches_with_its_topic():
+    history = ["What reports do you have?", "Which reports mention OMIK?", "", "How many?"]
+    assert _as_history(history) == ["OMIK", "How many?"]

@@ -600,12 +600,18 @@ def compose_answer(
             _, n, i = max(found)
             quotes = [quotes[0], (cited[n - 1].sentence(i), n)]
             highlight(n, i)
+    holding = None
     if checks_type and not answers(quotes[0][0]):
         # The sentence that states the figure asked for is read first.
         holding = next((q for q in quotes[1:] if supplies(q)), None)
-        if holding:
-            quotes.remove(holding)
-            quotes.insert(0, holding)
+    elif params.check_year and asked_years and years(quotes[0][0]).isdisjoint(asked_years):
+        # … and of "What did the College do in 2022?", a sentence about 2022 before one
+        # dated only 2009.
+        if years(quotes[0][0]):
+            holding = next((q for q in quotes[1:] if years(q[0]) & asked_years), None)
+    if holding:
+        quotes.remove(holding)
+        quotes.insert(0, holding)
     timings["answer"] = time.perf_counter() - started
     if checks_type and not any(supplies(q) for q in quotes):
         what = _WHAT_IS_ASKED[wanted]

@@ -326,6 +326,9 @@ def test_a_date_of_another_year_does_not_answer_when_in_that_year(sample_index, 
     assert data["answered"] is True
     assert data["answer"].startswith("From 5 September to 14 October 2022")
     assert data["answer"].split(" [", 1)[1].startswith("1]")  # its marker is [1]
+    # … and a question after no figure reads the sentence about its year first too
+    data = ask_json(index, "What did the BMSC do in 2022?", capsys)
+    assert data["answer"].startswith("From 5 September to 14 October 2022")
 
 
 @pytest.mark.model

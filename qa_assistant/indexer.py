@@ -23,9 +23,10 @@ from .chunking import chunk_document
 from .config import SUPPORTED_SUFFIXES, ChunkSettings
 from .embedding import Embedder
 from .errors import DocumentError, IndexMismatchError, QAError
+from .generations import IndexLock, new_generation
 from .glossary import find_definitions
 from .lexical import lex_text
-from .store import IndexLock, Store, current_generation, new_generation
+from .store import Store, current_generation
 from .types import FailedDocument, IndexReport, ReadDocument
 
 log = logging.getLogger(__name__)

@@ -193,7 +193,7 @@ def hanging_reader(path: Path) -> ReadDocument:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one slowed-down update with the fake embedder; see the module docstring."""
-    from qa_assistant import indexer, store
+    from qa_assistant import generations, indexer
     from qa_assistant.indexer import update_index
     from qa_assistant.vectors import VectorIndex
 
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch:
         indexer.EMBED_BATCH_PASSAGES = args.batch
     if args.delay:  # widen the windows around saving and switching too
-        save, switch = VectorIndex.save, store._switch_current
+        save, switch = VectorIndex.save, generations._switch_current
 
         def slow_save(self, path: Path) -> None:
             time.sleep(args.delay)
@@ -230,17 +230,17 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(args.delay)
 
         VectorIndex.save = slow_save
-        store._switch_current = slow_switch
+        generations._switch_current = slow_switch
 
     if args.hang_after_switch:
-        switch_now = store._switch_current
+        switch_now = generations._switch_current
 
         def switch_and_hang(root: Path, name: str) -> None:
             switch_now(root, name)
             print("switched", flush=True)
             time.sleep(3600)
 
-        store._switch_current = switch_and_hang
+        generations._switch_current = switch_and_hang
 
     print("ready", flush=True)
     try:

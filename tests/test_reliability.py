@@ -239,14 +239,14 @@ def test_new_generation_folder_that_cannot_be_made_is_a_clear_error(indexed, mon
 @pytest.mark.parametrize("where", ["saving vectors", "writing CURRENT"])
 def test_full_disk_is_a_clear_error_and_the_old_index_answers(indexed, monkeypatch, where):
     """Simulated ENOSPC (OSError) while the vectors are saved or CURRENT is written."""
-    from qa_assistant import store
+    from qa_assistant import generations
 
     documents, index_dir = indexed
     before = current_generation(index_dir)
     if where == "saving vectors":
         monkeypatch.setattr(VectorIndex, "save", fail_with(errno.ENOSPC))
     else:
-        monkeypatch.setattr(store, "open", fail_with(errno.ENOSPC), raising=False)
+        monkeypatch.setattr(generations, "open", fail_with(errno.ENOSPC), raising=False)
     with pytest.raises(QAError, match="No space left on device") as caught:
         update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
     monkeypatch.undo()

@@ -6,11 +6,12 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import _echoes, _listed, is_broad
+from qa_assistant.answer import _listed
 from qa_assistant.assistant import _titles, named_reports
 from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
+from qa_assistant.sentences import echoes, is_broad
 from qa_assistant.types import Citation, DocumentInfo
 
 
@@ -104,7 +105,7 @@ def test_a_question_that_points_back_leans_on_the_earlier_one():
 
 
 def test_footnotes_sources_and_self_descriptions_are_references():
-    from qa_assistant.answer import _is_reference
+    from qa_assistant.sentences import is_reference
 
     references = [
         "16 For further details, see Financial Action Task Force, “Targeted update”, June 2024.",
@@ -125,8 +126,8 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         "https://example.org/article/1 date 2024-10-07 Between 11 September and 4 October the "
         "Office trained 104 participants (63 men, 41 women) on the National Referral Mechanism.",
     ]
-    assert all(_is_reference(s) for s in references)
-    assert not any(_is_reference(s) for s in answers)
+    assert all(is_reference(s) for s in references)
+    assert not any(is_reference(s) for s in answers)
 
 
 def test_the_reports_dont_say_names_what_the_closest_passages_lack():
@@ -205,15 +206,15 @@ def test_a_question_names_a_report_by_its_whole_title():
 def test_a_sentence_that_only_repeats_the_question_echoes_it():
     question = "What are the main points of “Preventing Violent Extremism in Tajikistan, 2023”?"
     asked = {stem_key(t) for t in query_terms(question)}
-    assert _echoes("Preventing Violent Extremism in Tajikistan, 2023", asked)
-    assert _echoes("Preventing Violent Extremism in Tajikistan, 2023 Purpose of this report", asked)
-    assert not _echoes(
+    assert echoes("Preventing Violent Extremism in Tajikistan, 2023", asked)
+    assert echoes("Preventing Violent Extremism in Tajikistan, 2023 Purpose of this report", asked)
+    assert not echoes(
         "The Office trained 24 teachers in Tajikistan to prevent violent extremism in 2023.", asked
     )
     # a full sentence restating the question answers it ("Did … ?")
-    assert not _echoes("Preventing violent extremism in Tajikistan continued in 2023.", asked)
+    assert not echoes("Preventing violent extremism in Tajikistan continued in 2023.", asked)
     when = {stem_key(t) for t in query_terms("When did the Office open?")}
-    assert not _echoes("The Office opened in 2009.", when)
+    assert not echoes("The Office opened in 2009.", when)
 
 
 def _cited(*places: tuple[str, int]) -> list[Citation]:

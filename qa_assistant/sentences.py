@@ -1,0 +1,103 @@
+"""What a sentence is, to the reranker: a footnote or source line, a heading, a heading that
+only repeats the question, a figure of the kind asked for, and whether a question asks for
+an account (several points) rather than a fact. Pure functions of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .figures import DATE, FUNDER, QUANTITY, asked_for, figures, holds
+from .lexical import query_terms, stem_key, tokenize
+
+__all__ = ["echoes", "figure_bonus", "is_broad", "is_heading", "is_reference"]
+
+
+# Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
+# "(accessed December 2024)") and a report's description of itself ("The present report is
+# submitted pursuant to …", "This report covers …").
+_REFERENCE = re.compile(
+    r"^\s*\d{1,3}\s+(?:see\b|ibid|available\s+at|for\s+further|source|[A-Z][^.;]{0,80}?,\s+[“\"])"
+    r"|\bibid\b|\(accessed\b|\bavailable\s+at\b|\bOfficial\s+Records\s+of\b"
+    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:annual\s+|quarterly\s+|thematic\s+)?"
+    r"(?:report|note|document)\s+(?:is\s+submitted|outlines|covers|provides|describes|presents)",
+    re.IGNORECASE,
+)
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+# A footnote as PDF text gives it: its bare number, then its text ("34 The High
+# Commissioner observed …"); a numbered paragraph has a full stop ("34. The …").
+_FOOTNOTE_START = re.compile(
+    r"^\s*\d{1,3}\s+(?!(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b)[A-Z“\"]"
+)
+
+
+def is_reference(sentence: str) -> bool:
+    """A footnote, a source reference or a report describing itself: it says where a fact
+    is, rarely the fact (tuning set, footnotes by their bare number too: recall@1 0.750 →
+    0.792). A web address alone makes one only when little else is said (a
+    text file's source line may run into its first sentence)."""
+    if _REFERENCE.search(sentence) or _FOOTNOTE_START.match(sentence):
+        return True
+    without = _URL.sub(" ", sentence)
+    return without != sentence and len(without.split()) < 8
+
+
+# A question after an account, not a fact: "What does the Mission do to fight trafficking?",
+# "How does UNDP support women's participation?", "What role do private companies play…?".
+_BROAD = re.compile(
+    r"^\W*(?:and\s+)?(?:how\s+(?:does|do|did|can|could|is|are|has|have|will)\b.*\b(?:help\w*|"
+    r"support\w*|work\w*|contribut\w*|address\w*|tackl\w*|assist\w*|promot\w*|build\w*|"
+    r"strengthen\w*|prevent\w*|fight\w*|combat\w*|protect\w*|respond\w*|deal\w*|improv\w*)\b|"
+    r"what\s+(?:role|steps|measures|progress|efforts|approach|kind\s+of)\b|"
+    r"what\s+(?:are|were)\s+the\s+(?:main|key|major)\s+(?:points|findings|messages|"
+    r"issues|conclusions|recommendations|activities)\b|"
+    r"^\W*(?:summari[sz]e|give\s+(?:me\s+)?an?\s+(?:overview|summary))\b|"
+    r"what\s+(?:does|do|did|is|are|has|have|was|were)\b.*\b(?:do|doing|done|say|says|said|"
+    r"recommend\w*|propos\w*|plan\w*|achiev\w*)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_broad(question: str) -> bool:
+    """Whether a question asks for an account (several points), not a fact or a figure."""
+    return asked_for(question) is None and bool(_BROAD.search(question))
+
+
+_TERMINATED = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
+
+
+def echoes(sentence: str, asked: set[str]) -> bool:
+    """Whether a heading only repeats the question: a report's title quoted back to "What
+    are the main points of “…”?" (it may add two words: "… Summary"). A full sentence that
+    restates the question is kept: it answers a yes-or-no question, and on SciFact it is
+    the evidence for a claim."""
+    if not is_heading(sentence):
+        return False
+    own = {stem_key(t) for t in query_terms(sentence)}
+    return bool(own) and len(own - asked) <= 2
+
+
+def is_heading(sentence: str) -> bool:
+    """A title or heading (no closing punctuation) is context, rarely the answer."""
+    return not _TERMINATED.search(sentence.rstrip())
+
+
+def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):
+    """1 for a new figure of the kind asked for that counts a question word ("151
+    officers"), 0.5 for any other new figure of that kind, 0 without one. A funder
+    question's figure is a named funder (1)."""
+    if wanted == FUNDER:
+        return float(holds(sentence, FUNDER))
+    best = 0.0
+    kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too
+    for figure in figures(sentence):
+        if figure.kind != kind or figure.text in question_numbers:
+            continue
+        following = {stem_key(t) for t in tokenize(sentence[figure.end : figure.end + 40])[:3]}
+        if following & focus:
+            return 1.0
+        best = 0.5
+    return best

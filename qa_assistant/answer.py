@@ -170,8 +170,9 @@ def _listed(
     citations: list[Citation], quoted: Sequence[int], top_k: int, one_per_page: bool
 ) -> list[Citation]:
     """The first ``top_k`` citations, numbered anew; ``quoted``: the n of the passages the
-    answer quotes, in the order it reads them (each among the first ``top_k``). The first
-    one read is cited first. With ``one_per_page``, a passage on a page listed already
+    answer quotes, in the order it reads them. The first one read is cited first; the others
+    keep their order, ahead of any repeat (one beyond ``top_k`` is not listed, and the
+    caller drops its quote). With ``one_per_page``, a passage on a page listed already
     follows the other pages unless the answer quotes it, and so does one whose highlighted
     sentence is listed already (two windows of a text file that share it). A text file has
     no pages: each of its passages is a place of its own."""

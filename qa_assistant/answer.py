@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import split_sentences
 from .config import PAGED_SUFFIXES
 from .embedding import Embedder
 from .figures import (
@@ -34,7 +33,14 @@ from .figures import (
 from .lexical import one_line, query_terms, stem_key
 from .pins import unmet_constraints
 from .retrieval import Candidate, Retriever, drop_near_duplicates
-from .sentences import echoes, figure_bonus, is_broad, is_heading, is_reference
+from .sentences import (
+    echoes,
+    figure_bonus,
+    is_broad,
+    is_heading,
+    is_reference,
+    sentence_spans,
+)
 from .types import Citation
 
 NO_ANSWER_TEXT = (
@@ -162,10 +168,6 @@ def _unmet(
     return unmet_constraints(question, context, equivalents, in_document)
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in split_sentences(text)] or [(0, len(text))]
-
-
 def _listed(
     citations: list[Citation], quoted: Sequence[int], top_k: int, one_per_page: bool
 ) -> list[Citation]:
@@ -226,9 +228,8 @@ def compose_answer(
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     asked_years = years(question)
-    listed = 2 * top_k if params.one_per_page else top_k  # room for other pages
     quotable = max(top_k, params.funder_depth, 3)  # the passages an answer may quote
-    listed = max(listed, quotable)
+    listed = max(2 * top_k if params.one_per_page else top_k, quotable)  # room for other pages
     pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
     if not pool:
         timings["rerank"] = time.perf_counter() - started
@@ -240,7 +241,7 @@ def compose_answer(
             text = candidate.row.text
             return any(
                 figure_bonus(text[a:b], wanted, question_numbers, focus) >= 1.0
-                for a, b in _sentence_spans(text)
+                for a, b in sentence_spans(text)
             )
 
         below = pool[depth : params.figure_reach]
@@ -253,7 +254,7 @@ def compose_answer(
     scored: list[_Scored] = []
     for candidate in pool:
         text = candidate.row.text
-        spans = _sentence_spans(text)
+        spans = sentence_spans(text)
         coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
         scored.append(_Scored(candidate, spans, coverage))
     # Embed the sentences most likely to answer: those of the deep passages holding the
@@ -515,10 +516,11 @@ def compose_answer(
     if checks_type and not answers(quotes[0][0]):
         # The sentence that states the figure asked for is read first.
         holding = next((q for q in quotes[1:] if supplies(q)), None)
-    elif params.check_year and asked_years and years(quotes[0][0]).isdisjoint(asked_years):
+    elif params.check_year and asked_years:
         # … and of "What did the College do in 2022?", a sentence about 2022 before one
         # dated only 2009.
-        if years(quotes[0][0]):
+        dated = years(quotes[0][0])
+        if dated and dated.isdisjoint(asked_years):
             holding = next((q for q in quotes[1:] if years(q[0]) & asked_years), None)
     if holding:
         quotes.remove(holding)

@@ -119,11 +119,14 @@ def _suggestions(store: Store, limit: int) -> list[str]:
     return suggestions[:limit]
 
 
-def _words_of(text: str) -> Iterator[str]:
-    """The words of a text as an acronym may stand in it: "OMIK's" and "(POiD)," give the
-    acronym alone."""
+def _acronyms_of(text: str, snapshot: _Snapshot) -> Iterator[tuple[str, GlossaryEntry]]:
+    """(word, glossary entry) for each glossary acronym a text uses, as it stands there:
+    "OMIK's" and "(POiD)," are OMIK and POiD; "who" is not WHO (two capitals at least)."""
     for word in text.replace("’", "'").split():
-        yield word.strip(".,;:!?()[]\"'").removesuffix("'s")
+        word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
+        entry = snapshot.acronyms.get(fold(word))
+        if entry and sum(ch.isupper() for ch in word) >= 2:
+            yield word, entry
 
 
 def _as_history(history: Sequence[str]) -> list[str]:
@@ -227,11 +230,7 @@ class Assistant:
     ) -> list[tuple[str, str]]:
         """(form in the question, the glossary's other form) for its acronyms and long forms."""
         snapshot = snapshot or self._current()
-        found: list[tuple[str, str]] = []
-        for word in _words_of(question):
-            entry = snapshot.acronyms.get(fold(word))
-            if entry and sum(ch.isupper() for ch in word) >= 2:
-                found.append((word, entry.expansion))
+        found = [(word, entry.expansion) for word, entry in _acronyms_of(question, snapshot)]
         folded = fold(question)
         asked = _content_stems(question)
         for long_form, entry in snapshot.long_forms.items():
@@ -339,14 +338,11 @@ class Assistant:
         ``document_ids`` their ids. None for a topic with no words to look for ("Which
         reports are about it?")."""
         store = snapshot.store
-        everything = [d.path for d in store.documents()]
-        paths = set(everything)
-        if scope is not None:
-            folders = tuple(f"{s.rstrip('/')}/" for s in scope)
-            paths = {p for p in paths if p in scope or p.startswith(folders)}
         if about.kind == OVERVIEW:
-            starters = self.suggested_questions(3) if paths == set(everything) else []
-            return overview_answer(store, question, paths, top_k, starters)
+            documents = store.documents(document_ids)
+            whole = len(documents) == store.counts()[0]  # starters speak of every report
+            starters = self.suggested_questions(3) if whole else []
+            return overview_answer(store, question, documents, top_k, starters)
         if not query_terms(about.topic):
             return None
         forms = [about.topic, *(other for _, other in self.equivalents(about.topic, snapshot))]
@@ -363,11 +359,9 @@ class Assistant:
         those whose long form ``spelled`` (the answer) already gives."""
         found: dict[str, str] = {}
         folded = fold(spelled)
-        for word in _words_of(text):
-            entry = snapshot.acronyms.get(fold(word))
-            if entry and sum(ch.isupper() for ch in word) >= 2 and entry.acronym not in found:
-                if fold(entry.expansion) not in folded:
-                    found[entry.acronym] = entry.expansion
+        for _, entry in _acronyms_of(text, snapshot):
+            if entry.acronym not in found and fold(entry.expansion) not in folded:
+                found[entry.acronym] = entry.expansion
         return list(found.items())
 
     # ---- the collection -------------------------------------------------------------------

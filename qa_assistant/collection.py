@@ -15,10 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .chunking import split_sentences
 from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
+from .sentences import sentence_spans
 from .store import PassageRow, Store
-from .types import Answer, Citation
+from .types import Answer, Citation, DocumentInfo
 
 OVERVIEW = "overview"  # what the collection holds, and what to ask
 TOPIC = "topic"  # which reports mention a topic
@@ -71,12 +71,17 @@ def collection_question(question: str) -> CollectionQuestion | None:
 
 
 def overview_answer(
-    store: Store, question: str, paths: set[str], top_k: int, starters: Sequence[str] = ()
+    store: Store,
+    question: str,
+    documents: Sequence[DocumentInfo],
+    top_k: int,
+    starters: Sequence[str] = (),
 ) -> Answer:
-    """What the collection holds (the reports in ``paths``): how many, from which years,
-    the newest ``top_k`` each cited by its first page with its title highlighted, then
-    ``starters``, questions to begin with. Confidence 1: it is the index's own record."""
-    documents = [d for d in store.documents() if d.path in paths]
+    """What the collection holds (``documents``, the reports asked about): how many, from
+    which years, the newest ``top_k`` each cited by its first page with its title
+    highlighted, then ``starters``, questions to begin with. Confidence 1: it is the
+    index's own record."""
+    documents = list(documents)
     if not documents:
         return Answer(question, False, "The collection holds no reports yet.", [], {}, 0.0)
     documents.sort(key=lambda d: (-(d.year or 0), d.path))
@@ -89,20 +94,15 @@ def overview_answer(
         a = row.text.find(document.title) if document.title else -1
         b = a + len(document.title)
         if a < 0:  # the title as the report gives it, else its first sentence
-            first = split_sentences(row.text)
-            a, b = (first[0].start, first[0].end) if first else (0, len(row.text))
+            a, b = sentence_spans(row.text)[0]
         citations.append(_citation(n, row, (a, b), 0.0))
     years = sorted({d.year for d in documents if d.year})
     span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
-    listed = "; ".join(
-        f"{_cited_title(d.title or d.path, d.year)} [{n}]" for n, d in enumerate(shown, start=1)
-    )
-    more = len(documents) - len(shown)
+    listed = _listing([_cited_title(d.title or d.path, d.year) for d in shown], len(documents))
     pages = sum(d.pages for d in documents)
     text = (
         f"The collection holds {len(documents)} report{'s' if len(documents) != 1 else ''}"
-        f"{span}, {pages:,} pages in all. Newest first: {listed}"
-        f"{f'; and {more} more' if more > 0 else ''}. Ask about what they say"
+        f"{span}, {pages:,} pages in all. Newest first: {listed}. Ask about what they say"
     )
     if starters:
         text += ", for example: " + " ".join(f"“{q}”" for q in starters)
@@ -142,17 +142,24 @@ def topic_answer(
     citations = []
     for n, pid in enumerate(best, start=1):
         row = rows[pid]
-        spans = [(x.start, x.end) for x in split_sentences(row.text)] or [(0, len(row.text))]
-        span = max(spans, key=lambda span: naming(row, span))  # the first naming it most
+        # the first sentence naming it most
+        span = max(sentence_spans(row.text), key=lambda span: naming(row, span))
         citations.append(_citation(n, row, span, hits[pid]))
-    years = {d.path: d.year for d in store.documents()}
-    listed = "; ".join(
-        f"{_cited_title(c.title or c.document, years.get(c.document))} [{c.n}]" for c in citations
+    years = {d.path: d.year for d in store.documents([rows[pid].document_id for pid in best])}
+    listed = _listing(
+        [_cited_title(c.title or c.document, years.get(c.document)) for c in citations],
+        len(ranked),
     )
-    more = len(ranked) - len(citations)
     verb = "reports mention" if len(ranked) != 1 else "report mentions"
-    text = f"{len(ranked)} {verb} “{topic}”: {listed}{f'; and {more} more' if more > 0 else ''}."
+    text = f"{len(ranked)} {verb} “{topic}”: {listed}."
     return Answer(question, True, text, citations, {}, 1.0)
+
+
+def _listing(titles: list[str], total: int) -> str:
+    """“A” [1]; “B” [2]; and 3 more: the cited reports, numbered, and how many are left."""
+    listed = "; ".join(f"{title} [{n}]" for n, title in enumerate(titles, start=1))
+    more = total - len(titles)
+    return f"{listed}; and {more} more" if more > 0 else listed
 
 
 def _citation(n: int, row: PassageRow, span: tuple[int, int], score: float) -> Citation:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
+from .chunking import split_sentences
 from .figures import DATE, FUNDER, QUANTITY, asked_for, figures, holds
 from .lexical import query_terms, stem_key, tokenize
 
-__all__ = ["echoes", "figure_bonus", "is_broad", "is_heading", "is_reference"]
+__all__ = ["echoes", "figure_bonus", "is_broad", "is_heading", "is_reference", "sentence_spans"]
 
 
 # Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
@@ -101,3 +102,8 @@ def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: 
             return 1.0
         best = 0.5
     return best
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``; the whole text when it has none."""
+    return [(s.start, s.end) for s in split_sentences(text)] or [(0, len(text))]

@@ -245,13 +245,14 @@ class Store:
         rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM failures")
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def documents(self) -> list[DocumentInfo]:
-        """Every indexed document, by path."""
-        rows = self.conn.execute(
-            "SELECT path, title, pages, passages, year, size, indexed_at FROM documents "
-            "ORDER BY path"
-        )
-        return [DocumentInfo(*row) for row in rows]
+    def documents(self, document_ids: Sequence[int] | None = None) -> list[DocumentInfo]:
+        """The indexed documents, by path: every one, or those with the given ids."""
+        sql = "SELECT path, title, pages, passages, year, size, indexed_at FROM documents"
+        params: list[int] = []
+        if document_ids is not None:
+            sql += f" WHERE id IN ({','.join('?' * len(document_ids))})"
+            params = [int(i) for i in document_ids]
+        return [DocumentInfo(*row) for row in self.conn.execute(sql + " ORDER BY path", params)]
 
     def document_ids(self, paths: Sequence[str]) -> list[int]:
         """Ids of the documents whose path is given or lies under a given folder."""

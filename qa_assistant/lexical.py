@@ -95,6 +95,15 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def capitalised_words(text: str) -> list[str]:
+    """The words of ``text`` written with a capital, as they stand: a name is shown only
+    where it is written as one ("Mars", not the French month "mars")."""
+    return [word for word in _WORD.findall(text) if word[0].isupper()]
+
+
 def one_line(text: str) -> str:
     """``text`` on one line: each run of spaces and line breaks becomes one space."""
     return " ".join(text.split())

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import stem_key, tokenize
+from .lexical import capitalised_words, stem_key, tokenize
 
 # A question's own names and figures: numbers, and runs of capitalised words (with "of",
 # "the", "for"… inside) that do not open the question: "in 2026", "Norway's contribution",
@@ -81,8 +81,7 @@ def unmet_constraints(
     """
     present = {stem_key(token) for token in tokenize(page)}
     # A name is shown where it is written as one: "Mars", not the French month "mars".
-    written = " ".join(w for w in _NAME_WORDS.findall(page) if w[0].isupper() or w[0].isdigit())
-    capitalised = {stem_key(token) for token in tokenize(written)}
+    capitalised = {stem_key(token) for token in tokenize(" ".join(capitalised_words(page)))}
 
     def on_page(text: str) -> bool:
         tokens = tokenize(text)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexMissingError
-from .lexical import FTS_TOKENIZER, fts_query, query_terms
+from .lexical import FTS_TOKENIZER, capitalised_words, fts_query, query_terms
 from .types import DocumentInfo, GlossaryEntry, page_at, page_of_span
 from .vectors import VectorIndex
 
@@ -345,7 +345,7 @@ class Store:
             "WHERE passages_fts MATCH ? AND p.document_id = ? LIMIT 20",
             (fts_query(terms, "AND"), document_id),
         )
-        capitals = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w[0].isupper()]
+        capitals = capitalised_words(text)
         if not capitals:
             return rows.fetchone() is not None
         # A name is there only where it is written with its capital ("Mars", not "mars").

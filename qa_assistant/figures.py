@@ -152,7 +152,7 @@ def asked_for(question: str) -> str | None:
         return SHARE
     named = asked
     if re.search(r"(?:total|amount|sum|value|figure)$", asked):
-        # "the total dollar value", "How big was the budget"
+        # "the total dollar value": the words after it say what the total is of
         named = " ".join([asked, *question[match.end() :].lower().split()[:3]])
     if not asked.rstrip().endswith("many") and (
         _MONEY_ASKED.search(named) or "much" in asked and _MONEY_WORDS.search(question)

@@ -210,7 +210,8 @@ def _cmd_eval(args: argparse.Namespace) -> dict[str, Any]:
         rows = [("all", report), *report["by_kind"].items()]
         for kind, figures in rows:
             cells = "".join(
-                f"{figures[name]:>22.3f}" if name in figures else f"{'-':>22}" for name in names
+                f"{figures[name]:>22.3f}" if figures.get(name) is not None else f"{'-':>22}"
+                for name in names
             )
             print(f"{kind:<14}{figures['questions']:>4}{cells}")
         print(f"{report['seconds']:.1f} s for {report['questions']} questions")

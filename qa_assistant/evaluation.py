@@ -41,6 +41,11 @@ def _first_hit(citations: list[dict[str, Any]], gold: list[dict[str, Any]]) -> i
     return None
 
 
+# Figures the CONTRACT names for every eval report; one with no question to count it (no
+# unanswerable question, say) is null rather than missing.
+_CONTRACT_FIGURES = ("recall@1", "recall@5", "mrr@10", "no_answer_accuracy", "answered_accuracy")
+
+
 def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
@@ -104,6 +109,8 @@ def evaluate(assistant: Assistant, path: Path, *, top_k: int = 10) -> dict[str, 
     for row in rows:
         by_kind[row["kind"]].append(row)
     report = _figures(rows)
+    for name in _CONTRACT_FIGURES:  # the CONTRACT's fields are always there: null if undefined
+        report.setdefault(name, None)
     report["by_kind"] = {kind: _figures(group) for kind, group in sorted(by_kind.items())}
     report["seconds"] = round(time.perf_counter() - started, 3)
     report["results"] = results

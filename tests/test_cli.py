@@ -357,3 +357,27 @@ def test_a_follow_up_to_which_reports_mention_asks_about_that_topic(sample_index
     )
     assert data["answered"] is True and "OMIK" in data["answer"]
     assert data["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"
+
+
+@pytest.mark.model
+def test_eval_json_keeps_every_contract_figure_when_one_is_undefined(
+    sample_index, tmp_path, capsys
+):
+    # No unanswerable question: no_answer_accuracy cannot be computed, and is null, not gone.
+    _, index = sample_index
+    questions = tmp_path / "answerable.jsonl"
+    item = {
+        "id": "a1",
+        "kind": "factual",
+        "history": [],
+        "question": "How many Kosovo Police officers were certified as hate crime trainers?",
+        "answerable": True,
+        "gold": [{"document": "omik_hate_crime_training_2024.pdf", "page": 1, "phrase": "14"}],
+    }
+    questions.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert main(["eval", str(questions), "--index", str(index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["no_answer_accuracy"] is None and data["recall@1"] == 1.0
+    assert main(["eval", str(questions), "--index", str(index)]) == 0
+    all_row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("all"))
+    assert all_row.split()[6] == "-"  # the text table's no-answer column: a dash

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from qa_assistant.errors import STABLE_REASONS, DocumentError
 from qa_assistant.reader_pool import ReaderPool
-from qa_assistant.reading import clean_text, read_document, read_documents_inline
+from qa_assistant.reading import read_document, read_documents_inline
+from qa_assistant.text_cleaning import clean_text
 from qa_assistant.types import ReadDocument
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

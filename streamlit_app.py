@@ -3,8 +3,9 @@
 Three pages (sidebar): "Ask the reports" (the chat), "Collection & glossary" (what is in the
 index, acronyms, starter questions) and "Manage reports" (upload, delete, update the index).
 This script only wires widgets to ``qa_assistant``; the logic lives in the library and in
-``qa_assistant.app_support``. Report text and file names are shown as text, never as HTML
-or Markdown (see ``app_support``). Run: ``streamlit run streamlit_app.py``.
+``qa_assistant.app_support``, ``uploads`` and ``index_updater``. Report text and file names
+are shown as text, never as HTML or Markdown (see ``app_support``). Run:
+``streamlit run streamlit_app.py``.
 """
 
 from __future__ import annotations
@@ -17,15 +18,10 @@ import streamlit as st
 from qa_assistant import Assistant, QAError
 from qa_assistant.app_support import (
     EMBEDDER_ENV,
-    IndexUpdater,
     Turn,
-    UpdateState,
     acronyms_line,
-    add_upload,
     citation_card_html,
     conversation_markdown,
-    delete_report,
-    document_path,
     escape_markdown,
     folders_of,
     make_embedder,
@@ -33,11 +29,12 @@ from qa_assistant.app_support import (
     page_pdf,
     page_text,
     resolve_scope,
-    updater_for,
 )
 from qa_assistant.config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
+from qa_assistant.index_updater import IndexUpdater, UpdateState, updater_for
 from qa_assistant.indexer import scan_documents
 from qa_assistant.types import Citation
+from qa_assistant.uploads import add_upload, delete_report, document_path
 
 ASK, COLLECTION, MANAGE = "Ask the reports", "Collection & glossary", "Manage reports"
 FILTER_KEYS = ("filter_reports", "filter_folders", "filter_years")

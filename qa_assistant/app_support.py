@@ -1,7 +1,7 @@
 """What the Streamlit app needs beyond the library, kept free of Streamlit so it is tested
-directly: showing report text safely, checking uploads, the search scope of the filters,
-the Markdown export, the original page of a citation, and index updates that run in a
-background thread while every session keeps answering from the previous index.
+directly: the embedder, showing report text safely, the original page of a citation, the
+search scope of the filters and the Markdown export of the conversation. Uploads and
+deletions are in ``uploads``, background index updates in ``index_updater``.
 
 Report text and file names are data. Nothing here lets them act as HTML or Markdown:
 ``passage_html`` escapes every piece before adding its own ``<mark>`` tags, and
@@ -11,36 +11,22 @@ read as syntax, so a report holding ``<script>`` or ``[x](javascript:…)`` show
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
-import logging
 import os
 import re
-import threading
 import time
-import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import uuid4
 
-from .config import SUPPORTED_SUFFIXES
 from .embedding import Embedder, FakeEmbedder, SentenceTransformerEmbedder
-from .errors import DocumentError, QAError
-from .indexer import file_sha256, scan_documents
+from .errors import QAError
 from .lexical import one_line
-from .types import Answer, Citation, DocumentInfo, IndexReport
-
-log = logging.getLogger(__name__)
+from .types import Answer, Citation, DocumentInfo
 
 EMBEDDER_ENV = "QA_ASSISTANT_EMBEDDER"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_SAFE_NAME = re.compile(r"[A-Za-z0-9._ -]+")
-
-
-class UploadError(QAError):
-    """An uploaded file was refused; the message says why and what to do."""
 
 
 # ---- the embedder ---------------------------------------------------------------------------
@@ -167,15 +153,6 @@ def page_pdf(path: Path, page: int) -> bytes:
     return buffer.getvalue()
 
 
-def document_path(documents_dir: Path, relative: str) -> Path:
-    """The file of a report path relative to the documents folder, refusing to leave it."""
-    root = Path(documents_dir).resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root) or target == root:
-        raise QAError(f"{relative!r} is not a file inside the documents folder {documents_dir}/")
-    return target
-
-
 # ---- the search scope of the filters ----------------------------------------------------------
 def folders_of(paths: Sequence[str]) -> list[str]:
     """Every folder (and parent folder) that holds one of the report ``paths``."""
@@ -270,214 +247,3 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
             )
             lines += ["", _quoted_passage(citation), ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-# ---- uploads and deletions --------------------------------------------------------------------
-def safe_file_name(name: str) -> str:
-    """A file name fit to store: no folders, no leading dot, letters (accents folded),
-    digits, ``._-`` and spaces only, and a supported extension. Raises ``UploadError``."""
-    if not name or not name.strip():
-        raise UploadError("The file has no name.")
-    if "/" in name or "\\" in name or "\x00" in name or name.strip() in (".", ".."):
-        raise UploadError(
-            f"Refused {name!r}: a file name must not contain folders ('/', '\\' or '..'). "
-            "Upload the file itself and pick the folder under 'Save into'."
-        )
-    folded = unicodedata.normalize("NFKD", name.strip()).encode("ascii", "ignore").decode()
-    if folded.startswith("."):
-        raise UploadError(f"Refused {name!r}: a file name must not start with a dot.")
-    if not _SAFE_NAME.fullmatch(folded) or len(folded) > 200:
-        raise UploadError(
-            f"Refused {name!r}: use at most 200 letters, digits, spaces, '.', '_' or '-' "
-            "in file names. Rename the file and upload it again."
-        )
-    if not folded.lower().endswith(SUPPORTED_SUFFIXES):
-        raise UploadError(
-            f"Refused {name!r}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added."
-        )
-    return folded
-
-
-def _check_content(name: str, data: bytes) -> None:
-    if not data:
-        raise UploadError(f"Refused {name!r}: the file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(
-            f"Refused {name!r}: it is {len(data) / 2**20:.0f} MB; the limit is "
-            f"{MAX_UPLOAD_BYTES // 2**20} MB."
-        )
-    if name.lower().endswith(".pdf"):
-        if not data.startswith(b"%PDF-"):
-            raise UploadError(f"Refused {name!r}: it is not a PDF (it does not start with %PDF-).")
-    elif b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UploadError(f"Refused {name!r}: it is binary data, not text.")
-
-
-def _guarded_read(path: Path) -> DocumentError | None:
-    """Read ``path`` in the guarded reader process (timeout, memory cap): the error, or None."""
-    from .reader_pool import ReaderPool
-
-    with ReaderPool(timeout=60.0) as pool:
-        for _, result in pool.imap([path]):
-            return result if isinstance(result, DocumentError) else None
-    return None
-
-
-def add_upload(
-    documents_dir: Path,
-    name: str,
-    data: bytes,
-    *,
-    folder: str = "",
-    replace_existing: bool = False,
-    check: Callable[[Path], DocumentError | None] = _guarded_read,
-) -> Path:
-    """Store an uploaded report in ``documents_dir/folder`` after checking its name, size,
-    type (by content), that its content is not already there, and that it can be read.
-    Returns the stored path; raises ``UploadError`` and writes nothing when refused."""
-    file_name = safe_file_name(name)
-    _check_content(name, data)
-    documents_dir = Path(documents_dir)
-    documents_dir.mkdir(parents=True, exist_ok=True)
-    target_dir = document_path(documents_dir, folder) if folder else documents_dir.resolve()
-    if not target_dir.is_dir():
-        raise UploadError(f"The folder {folder!r} does not exist in {documents_dir}/.")
-    target = target_dir / file_name
-    relative = target.relative_to(documents_dir.resolve()).as_posix()
-    digest = hashlib.sha256(data).hexdigest()
-    for source in scan_documents(documents_dir):
-        if file_sha256(source.path) == digest:
-            raise UploadError(
-                f"Refused {name!r}: the same file is already there as {source.relative}."
-            )
-    if target.exists() and not replace_existing:
-        raise UploadError(
-            f"Refused {name!r}: {relative} already exists. Tick 'Replace reports of the same "
-            "name' to put the new version in its place."
-        )
-    temporary = target_dir / f".upload-{uuid4().hex}{target.suffix.lower()}"
-    try:
-        temporary.write_bytes(data)
-        problem = check(temporary)
-        if problem is not None:
-            raise UploadError(f"Refused {name!r}: {problem.reason}.")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
-
-
-def delete_report(documents_dir: Path, relative: str) -> None:
-    """Delete one report file from the documents folder (the next update drops it)."""
-    target = document_path(documents_dir, relative)
-    if not target.is_file() or not target.name.lower().endswith(SUPPORTED_SUFFIXES):
-        raise QAError(f"{relative} is not a report in {documents_dir}/.")
-    target.unlink()
-
-
-# ---- index updates in the background ----------------------------------------------------------
-@dataclass(frozen=True)
-class UpdateState:
-    """Where the latest update of one index stands."""
-
-    run: int = 0  # how many updates were started; tells sessions a new one finished
-    running: bool = False
-    stage: str = ""
-    done: int = 0
-    total: int = 0
-    passages: int = 0
-    rebuild: bool = False
-    report: IndexReport | None = None
-    error: str | None = None
-    started: float | None = None
-    finished: float | None = None
-
-    @property
-    def fraction(self) -> float:
-        """Share of the files read so far (0 to 1)."""
-        return min(1.0, self.done / self.total) if self.total else 0.0
-
-    def describe(self) -> str:
-        """One line on the progress, for the progress bar."""
-        if not self.running:
-            return "Idle"
-        if not self.total:
-            return "Looking for new, changed and deleted reports…"
-        embedded = f"; {self.passages} passages embedded" if self.passages else ""
-        return f"Reading reports: {self.done} of {self.total}{embedded}"
-
-
-class IndexUpdater:
-    """Runs one update of an index at a time, in a background thread, for all sessions.
-
-    Questions keep being answered from the previous index: the store switches to the new
-    generation atomically when the update ends, and the assistant notices on its next
-    question. Use ``updater_for(index_dir)`` to get the process-wide updater of an index.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state = UpdateState()
-        self._thread: threading.Thread | None = None
-
-    def state(self) -> UpdateState:
-        """A snapshot of the latest update."""
-        with self._lock:
-            return self._state
-
-    def start(self, assistant, documents_dir: Path, *, rebuild: bool = False) -> bool:
-        """Start updating ``assistant``'s index from ``documents_dir``; False if one runs."""
-        with self._lock:
-            if self._state.running:
-                return False
-            self._state = UpdateState(
-                run=self._state.run + 1, running=True, rebuild=rebuild, started=time.time()
-            )
-            self._thread = threading.Thread(
-                target=self._run,
-                args=(assistant, Path(documents_dir), rebuild),
-                name="qa-index-update",
-                daemon=True,
-            )
-            self._thread.start()
-        return True
-
-    def wait(self, timeout: float | None = None) -> UpdateState:
-        """Wait for the running update to end (tests, scripts); returns the state."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.state()
-
-    def _progress(self, stage: str, done: int, total: int) -> None:
-        with self._lock:
-            if stage == "embed":
-                self._state = replace(self._state, passages=done)
-            else:
-                self._state = replace(self._state, stage=stage, done=done, total=total)
-
-    def _run(self, assistant, documents_dir: Path, rebuild: bool) -> None:
-        report: IndexReport | None = None
-        error: str | None = None
-        try:
-            report = assistant.update(documents_dir, rebuild=rebuild, progress=self._progress)
-        except QAError as exc:
-            error = str(exc)
-        except Exception as exc:  # the thread must always report back to the page
-            log.exception("index update failed")
-            error = f"The update failed unexpectedly: {exc}. The previous index is unchanged."
-        with self._lock:
-            self._state = replace(
-                self._state, running=False, report=report, error=error, finished=time.time()
-            )
-
-
-_UPDATERS: dict[Path, IndexUpdater] = {}
-_UPDATERS_LOCK = threading.Lock()
-
-
-def updater_for(index_dir: Path) -> IndexUpdater:
-    """The one updater of ``index_dir`` in this process, shared by every session."""
-    key = Path(index_dir).resolve()
-    with _UPDATERS_LOCK:
-        return _UPDATERS.setdefault(key, IndexUpdater())

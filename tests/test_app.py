@@ -16,7 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from qa_assistant import Assistant, FakeEmbedder
-from qa_assistant.app_support import conversation_markdown, updater_for
+from qa_assistant.app_support import conversation_markdown
+from qa_assistant.index_updater import updater_for
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
 

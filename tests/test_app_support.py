@@ -11,17 +11,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from qa_assistant import Assistant, FakeEmbedder, QAError
-from qa_assistant import app_support as support
+from qa_assistant import Assistant, FakeEmbedder, QAError, uploads
 from qa_assistant.app_support import (
-    IndexUpdater,
     Turn,
-    UploadError,
-    add_upload,
     citation_card_html,
     conversation_markdown,
-    delete_report,
-    document_path,
     escape_markdown,
     folders_of,
     locate,
@@ -31,11 +25,18 @@ from qa_assistant.app_support import (
     page_text,
     passage_html,
     resolve_scope,
-    safe_file_name,
     split_highlight,
 )
 from qa_assistant.embedding import SentenceTransformerEmbedder
-from qa_assistant.types import Answer, Citation, DocumentInfo
+from qa_assistant.index_updater import IndexUpdater, updater_for
+from qa_assistant.types import Answer, Citation, DocumentInfo, IndexReport
+from qa_assistant.uploads import (
+    UploadError,
+    add_upload,
+    delete_report,
+    document_path,
+    safe_file_name,
+)
 
 INJECTION = (
     "Read <script>alert('x')</script> and <img src=x onerror=alert(1)> then "
@@ -248,7 +249,7 @@ def test_add_upload_checks_content(tmp_path: Path, name: str, data: bytes, messa
 
 
 def test_add_upload_refuses_too_large_files(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(support, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     with pytest.raises(UploadError, match="the limit is"):
         add_upload(tmp_path, "x.txt", b"eleven char", check=no_check)
 
@@ -323,7 +324,7 @@ class _SlowAssistant:
         self.release.wait(timeout=30)
         if self.error:
             raise self.error
-        return support.IndexReport(added=["a.pdf"], documents=1)
+        return IndexReport(added=["a.pdf"], documents=1)
 
 
 def test_updater_runs_one_update_at_a_time_and_reports_progress(tmp_path: Path) -> None:
@@ -361,8 +362,8 @@ def test_updater_reports_errors(tmp_path: Path) -> None:
 
 
 def test_updater_for_is_one_per_index(tmp_path: Path) -> None:
-    assert support.updater_for(tmp_path / "i") is support.updater_for(tmp_path / "x" / ".." / "i")
-    assert support.updater_for(tmp_path / "i") is not support.updater_for(tmp_path / "j")
+    assert updater_for(tmp_path / "i") is updater_for(tmp_path / "x" / ".." / "i")
+    assert updater_for(tmp_path / "i") is not updater_for(tmp_path / "j")
 
 
 def test_updater_builds_a_real_index(tmp_path: Path) -> None:

@@ -735,7 +735,7 @@ def test_uploads_never_land_outside_the_documents_folder(name, suffix, folder):
     named cases; this is the property over all combinations.)"""
     import tempfile
 
-    from qa_assistant.app_support import add_upload
+    from qa_assistant.uploads import add_upload
 
     with tempfile.TemporaryDirectory() as root:
         documents = Path(root) / "documents"
@@ -758,7 +758,7 @@ def test_uploads_never_land_outside_the_documents_folder(name, suffix, folder):
 
 
 def test_a_symlinked_folder_pointing_outside_is_refused_as_an_upload_target(tmp_path):
-    from qa_assistant.app_support import add_upload
+    from qa_assistant.uploads import add_upload
 
     documents, outside = tmp_path / "documents", tmp_path / "outside"
     documents.mkdir()

@@ -1,11 +1,11 @@
-"""Rerank the fused candidates at sentence level, pick the answering sentence(s), and decide
-whether the reports answer at all.
+"""Compose the answer from the reranked passages: decide whether the reports answer at all,
+pick the answering sentence(s), quote them with [n] markers and list the citations.
 
-No cross-encoder with bundled weights exists on PyPI (checked 2026-11-28), so the reranker
-uses what is at hand: the encoder's similarity of the question to each sentence of the top
-passages (one batched encode), the IDF-weighted share of question terms a sentence holds,
-and the first-stage scores. The best sentence is the answer and the highlight; the page of
-a citation is the page that sentence stands on.
+The reranker (``rerank.py``) scores every sentence of the top passages; the best sentence is
+the answer and the highlight, and the page of a citation is the page that sentence stands
+on. Below a calibrated score, where the answering page lacks a name or number the question
+pins its answer to, or where the answer gives no figure of the kind asked for, the reply is
+"the reports don't say", with the closest passages listed as related reading.
 """
 
 from __future__ import annotations
@@ -18,29 +18,11 @@ import numpy as np
 
 from .config import PAGED_SUFFIXES
 from .embedding import Embedder
-from .figures import (
-    DATE,
-    FUNDER,
-    MONEY,
-    QUANTITY,
-    SHARE,
-    asked_for,
-    counted_group,
-    figures,
-    holds,
-    years,
-)
-from .lexical import one_line, query_terms, stem_key
-from .pins import unmet_constraints
-from .retrieval import Candidate, Retriever, drop_near_duplicates
-from .sentences import (
-    echoes,
-    figure_bonus,
-    is_broad,
-    is_heading,
-    is_reference,
-    sentence_spans,
-)
+from .figures import DATE, FUNDER, MONEY, QUANTITY, SHARE, counted_group, holds, years
+from .lexical import one_line
+from .rerank import Scored, rerank, unmet_pins
+from .retrieval import Candidate, Retriever
+from .sentences import figure_bonus, figure_request, is_broad, is_heading
 from .types import Citation
 
 NO_ANSWER_TEXT = (
@@ -129,45 +111,6 @@ class AnswerParams:
     one_per_page: bool = True
 
 
-@dataclass
-class _Scored:
-    candidate: Candidate
-    spans: list[tuple[int, int]]
-    sentence_scores: list[float]
-
-    @property
-    def best(self) -> int:
-        return int(np.argmax(self.sentence_scores)) if self.sentence_scores else -1
-
-    @property
-    def best_score(self) -> float:
-        return max(self.sentence_scores) if self.sentence_scores else 0.0
-
-    def sentence(self, index: int) -> str:
-        """The text of sentence number ``index`` of the passage."""
-        return self.candidate.row.text[slice(*self.spans[index])]
-
-
-def _unmet(
-    question: str,
-    item: _Scored,
-    retriever: Retriever,
-    equivalents: Sequence[tuple[str, str]],
-    params: AnswerParams,
-    sentence: int | None = None,
-) -> list[str]:
-    """The question's names and numbers that the page of ``item``'s best sentence (or of
-    its sentence number ``sentence``) lacks."""
-    row = item.candidate.row
-    store = retriever.store
-    page = row.page_of(*item.spans[item.best if sentence is None else sentence])
-    context = f"{row.text}\n{store.page_context(row.document_id, page)}"
-    in_document = None
-    if params.constraint_scope == "document":
-        in_document = lambda text: store.document_has(row.document_id, text)  # noqa: E731
-    return unmet_constraints(question, context, equivalents, in_document)
-
-
 def _listed(
     citations: list[Citation], quoted: Sequence[int], top_k: int, one_per_page: bool
 ) -> list[Citation]:
@@ -224,125 +167,31 @@ def compose_answer(
     sentence that answered it counts less.
     """
     started = time.perf_counter()
-    wanted = asked_for(question)
-    question_numbers = {figure.text for figure in figures(question)}
-    focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
-    asked_years = years(question)
     quotable = max(top_k, params.funder_depth, 3)  # the passages an answer may quote
     listed = max(2 * top_k if params.one_per_page else top_k, quotable)  # room for other pages
-    pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
-    if not pool:
-        timings["rerank"] = time.perf_counter() - started
-        return False, NO_ANSWER_TEXT, [], 0.0
-    depth = params.rerank_depth
-    if wanted and params.rerank:
-
-        def states_figure(candidate: Candidate) -> bool:
-            text = candidate.row.text
-            return any(
-                figure_bonus(text[a:b], wanted, question_numbers, focus) >= 1.0
-                for a, b in sentence_spans(text)
-            )
-
-        below = pool[depth : params.figure_reach]
-        promoted = [c for c in below if states_figure(c)][: params.figure_promote]
-        pool = pool[:depth] + promoted + [c for c in pool[depth:] if c not in promoted]
-        depth += len(promoted)
-    pool = pool[: max(listed, depth)]
-    top_fused = max(c.fused for c in pool) or 1.0
-    deep = pool[:depth] if params.rerank else []
-    scored: list[_Scored] = []
-    for candidate in pool:
-        text = candidate.row.text
-        spans = sentence_spans(text)
-        coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
-        scored.append(_Scored(candidate, spans, coverage))
-    # Embed the sentences most likely to answer: those of the deep passages holding the
-    # most question terms, at most ``max_sentences`` (the encoder is the cost here).
-    chosen = sorted(
-        (
-            (cov, -n, -i, n, i)
-            for n, item in enumerate(scored[: len(deep)])
-            for i, cov in enumerate(item.sentence_scores)
-        ),
-        reverse=True,
-    )[: params.max_sentences]
-    keys = [(n, i) for *_, n, i in chosen]
-    # A sentence's opening carries its meaning; long tails only add encoder time.
-    texts = [scored[n].sentence(i)[: params.sentence_chars] for n, i in keys]
-    similarities = {}
-    already_answered = None  # (n, i) of the sentence that answers the earlier question
-    if texts:
-        vectors = embedder.encode(texts, batch_size=params.sentence_batch)
-        similarities = dict(zip(keys, vectors @ vector, strict=True))
-        if earlier and params.earlier_answer_factor != 1.0:
-            earlier_terms = query_terms(earlier)
-            earlier_scores = vectors @ embedder.encode_query(earlier)
-            answering = list(zip(keys, texts, earlier_scores, strict=True))
-            if params.earlier_pinned:
-                # It answered where the earlier question's names and numbers stand (checked
-                # once per passage and page: several sentences share a page).
-                pins_shown: dict[tuple[int, int], bool] = {}
-
-                def shows_earlier_pins(key: tuple[int, int]) -> bool:
-                    n, i = key
-                    page = (n, scored[n].candidate.row.page_of(*scored[n].spans[i]))
-                    if page not in pins_shown:
-                        pins_shown[page] = not _unmet(
-                            earlier, scored[n], retriever, equivalents, params, i
-                        )
-                    return pins_shown[page]
-
-                answering = [k for k in answering if shows_earlier_pins(k[0])] or answering
-            already_answered = max(
-                answering,
-                key=lambda k: (
-                    params.sentence_dense_weight * float(k[2])
-                    + params.sentence_coverage_weight * retriever.coverage(earlier_terms, k[1])
-                ),
-            )[0]
-    already_text = None  # the same sentence in an overlapping window counts as read too
-    if already_answered is not None:
-        n0, i0 = already_answered
-        already_text = one_line(scored[n0].sentence(i0))
-    asked = {stem_key(t) for t in query_terms(" ".join([question, *(o for _, o in equivalents)]))}
-    for n, item in enumerate(scored):
-        # A sentence not embedded is judged by its passage's similarity instead.
-        scores = []
-        for i, cov in enumerate(item.sentence_scores):
-            sentence = item.sentence(i)
-            dense = float(similarities.get((n, i), item.candidate.dense))
-            score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
-            if wanted:
-                score += params.number_bonus * figure_bonus(
-                    sentence, wanted, question_numbers, focus
-                )
-            if is_heading(sentence):
-                score *= params.heading_factor
-            if params.reference_factor != 1.0 and is_reference(sentence):
-                score *= params.reference_factor
-            if params.echo_factor != 1.0 and echoes(sentence, asked):
-                score *= params.echo_factor
-            if (n, i) == already_answered or one_line(sentence) == already_text:
-                score *= params.earlier_answer_factor
-            scores.append(score)
-        item.sentence_scores = scores
-    for item in scored:
-        c = item.candidate
-        c.score = (
-            params.passage_dense_weight * c.dense
-            + params.passage_fused_weight * (c.fused / top_fused)
-            + params.sentence_weight * item.best_score
-        )
-    if params.rerank:
-        scored[: len(deep)] = sorted(scored[: len(deep)], key=lambda s: -s.candidate.score)
+    scored = rerank(
+        question,
+        question_terms,
+        vector,
+        candidates,
+        retriever,
+        embedder,
+        listed,
+        params,
+        equivalents=equivalents,
+        earlier=earlier,
+    )
     timings["rerank"] = time.perf_counter() - started
+    if not scored:
+        return False, NO_ANSWER_TEXT, [], 0.0
+    wanted, question_numbers, focus = figure_request(question)
+    asked_years = years(question)
 
     started = time.perf_counter()
     ranked = scored[:listed]  # best first; the first top_k are ranked
     if earlier and params.earlier_constraint_depth > 1:
         for n, item in enumerate(ranked[: params.earlier_constraint_depth]):
-            if not _unmet(earlier, item, retriever, equivalents, params):
+            if not unmet_pins(earlier, item, retriever, equivalents, params):
                 ranked.insert(0, ranked.pop(n))
                 break
     answered = ranked[0].best_score >= params.answer_threshold
@@ -355,7 +204,7 @@ def compose_answer(
             if n >= params.constraint_depth and not (asked_years & years(item.candidate.row.title)):
                 continue
             if item.best_score >= params.answer_threshold:
-                unmet = _unmet(question, item, retriever, equivalents, params)
+                unmet = unmet_pins(question, item, retriever, equivalents, params)
                 if not unmet:
                     fits.append(n)
                 missing = missing or unmet
@@ -417,7 +266,7 @@ def compose_answer(
     quotes = [(best_row.text[a:b], 1)]  # (sentence, its citation's number)
     best_span = (best_row.start + a, best_row.start + b)
 
-    def overlaps_best(item: _Scored) -> bool:
+    def overlaps_best(item: Scored) -> bool:
         """Whether a passage is a window overlapping the best one (the same text)."""
         row = item.candidate.row
         return (
@@ -426,7 +275,7 @@ def compose_answer(
             and best_row.start < row.end
         )
 
-    def repeats_best(item: _Scored, index: int) -> bool:
+    def repeats_best(item: Scored, index: int) -> bool:
         """Whether a sentence is the best one again (an overlapping window repeats it)."""
         row = item.candidate.row
         start, end = (row.start + item.spans[index][0], row.start + item.spans[index][1])
@@ -471,7 +320,7 @@ def compose_answer(
         said = one_line(runner) in {one_line(q) for q, _ in quotes}
         if said or is_heading(runner):
             continue  # a heading is no point of its own; nor is a sentence said already
-        if params.check_constraints and _unmet(
+        if params.check_constraints and unmet_pins(
             question, cited[n - 1], retriever, equivalents, params, i
         ):
             continue
@@ -505,7 +354,7 @@ def compose_answer(
             and supplies((item.sentence(i), n))
             and not (
                 params.check_constraints
-                and _unmet(question, item, retriever, equivalents, params, i)
+                and unmet_pins(question, item, retriever, equivalents, params, i)
             )
         ]
         if found:

@@ -1,6 +1,7 @@
 """What a sentence is, to the reranker: a footnote or source line, a heading, a heading that
-only repeats the question, a figure of the kind asked for, and whether a question asks for
-an account (several points) rather than a fact. Pure functions of the text.
+only repeats the question, a figure of the kind asked for (``figure_request``: what the
+question asks), and whether a question asks for an account (several points) rather than a
+fact. Pure functions of the text.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from .chunking import split_sentences
 from .figures import DATE, FUNDER, QUANTITY, asked_for, figures, holds
 from .lexical import query_terms, stem_key, tokenize
 
-__all__ = ["echoes", "figure_bonus", "is_broad", "is_heading", "is_reference", "sentence_spans"]
+__all__ = [
+    "echoes",
+    "figure_bonus",
+    "figure_request",
+    "is_broad",
+    "is_heading",
+    "is_reference",
+    "sentence_spans",
+]
 
 
 # Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
@@ -84,6 +93,16 @@ def echoes(sentence: str, asked: set[str]) -> bool:
 def is_heading(sentence: str) -> bool:
     """A title or heading (no closing punctuation) is context, rarely the answer."""
     return not _TERMINATED.search(sentence.rstrip())
+
+
+def figure_request(question: str) -> tuple[str | None, set[str], set[str]]:
+    """What ``figure_bonus`` holds a sentence against: the kind of figure the question asks
+    for (None: no figure), the numbers it names itself, and the stems of its other words
+    (what a figure should count)."""
+    wanted = asked_for(question)
+    question_numbers = {figure.text for figure in figures(question)}
+    focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
+    return wanted, question_numbers, focus
 
 
 def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):

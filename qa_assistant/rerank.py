@@ -1,0 +1,209 @@
+"""Rerank the fused candidates at sentence level: score every sentence of the top passages
+against the question, and every passage by its best sentence.
+
+No cross-encoder with bundled weights exists on PyPI (checked 2026-11-28), so the reranker
+uses what is at hand: the encoder's similarity of the question to each sentence of the top
+passages (one batched encode), the IDF-weighted share of question terms a sentence holds,
+and the first-stage scores. What the scores decide (the answer, its quotes and citations,
+or "the reports don't say") is ``answer.py``'s part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .embedding import Embedder
+from .lexical import one_line, query_terms, stem_key
+from .pins import unmet_constraints
+from .retrieval import Candidate, Retriever, drop_near_duplicates
+from .sentences import (
+    echoes,
+    figure_bonus,
+    figure_request,
+    is_heading,
+    is_reference,
+    sentence_spans,
+)
+
+if TYPE_CHECKING:  # answer.py imports this module: its parameters are only a type here
+    from .answer import AnswerParams
+
+__all__ = ["Scored", "rerank", "unmet_pins"]
+
+
+@dataclass
+class Scored:
+    """A passage with its sentences (spans of its text) and each sentence's score."""
+
+    candidate: Candidate
+    spans: list[tuple[int, int]]
+    sentence_scores: list[float]
+
+    @property
+    def best(self) -> int:
+        """The number of the best sentence (-1: the passage has none)."""
+        return int(np.argmax(self.sentence_scores)) if self.sentence_scores else -1
+
+    @property
+    def best_score(self) -> float:
+        """The best sentence's score (0 when there is none)."""
+        return max(self.sentence_scores) if self.sentence_scores else 0.0
+
+    def sentence(self, index: int) -> str:
+        """The text of sentence number ``index`` of the passage."""
+        return self.candidate.row.text[slice(*self.spans[index])]
+
+
+def unmet_pins(
+    question: str,
+    item: Scored,
+    retriever: Retriever,
+    equivalents: Sequence[tuple[str, str]],
+    params: AnswerParams,
+    sentence: int | None = None,
+) -> list[str]:
+    """The question's names and numbers that the page of ``item``'s best sentence (or of
+    its sentence number ``sentence``) lacks."""
+    row = item.candidate.row
+    store = retriever.store
+    page = row.page_of(*item.spans[item.best if sentence is None else sentence])
+    context = f"{row.text}\n{store.page_context(row.document_id, page)}"
+    in_document = None
+    if params.constraint_scope == "document":
+        in_document = lambda text: store.document_has(row.document_id, text)  # noqa: E731
+    return unmet_constraints(question, context, equivalents, in_document)
+
+
+def rerank(
+    question: str,
+    question_terms: list[str] | dict[str, float],
+    vector: np.ndarray,
+    candidates: list[Candidate],
+    retriever: Retriever,
+    embedder: Embedder,
+    listed: int,
+    params: AnswerParams,
+    *,
+    equivalents: Sequence[tuple[str, str]] = (),
+    earlier: str | None = None,
+) -> list[Scored]:
+    """The passages to list, each with its sentences scored: the first ``listed``
+    candidates, near duplicates dropped (more when a passage that states the figure asked
+    for is promoted into the reranked few), the reranked few sorted best first. Empty when
+    no candidate is left.
+
+    ``question_terms`` and ``vector``: the question as searched. ``equivalents`` (glossary
+    pairs) and ``earlier`` as ``compose_answer`` takes them: the sentence that best answers
+    the earlier question counts less.
+    """
+    wanted, question_numbers, focus = figure_request(question)
+    pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
+    if not pool:
+        return []
+    depth = params.rerank_depth
+    if wanted and params.rerank:
+
+        def states_figure(candidate: Candidate) -> bool:
+            text = candidate.row.text
+            return any(
+                figure_bonus(text[a:b], wanted, question_numbers, focus) >= 1.0
+                for a, b in sentence_spans(text)
+            )
+
+        below = pool[depth : params.figure_reach]
+        promoted = [c for c in below if states_figure(c)][: params.figure_promote]
+        pool = pool[:depth] + promoted + [c for c in pool[depth:] if c not in promoted]
+        depth += len(promoted)
+    pool = pool[: max(listed, depth)]
+    top_fused = max(c.fused for c in pool) or 1.0
+    deep = pool[:depth] if params.rerank else []
+    scored: list[Scored] = []
+    for candidate in pool:
+        text = candidate.row.text
+        spans = sentence_spans(text)
+        coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
+        scored.append(Scored(candidate, spans, coverage))
+    # Embed the sentences most likely to answer: those of the deep passages holding the
+    # most question terms, at most ``max_sentences`` (the encoder is the cost here).
+    chosen = sorted(
+        (
+            (cov, -n, -i, n, i)
+            for n, item in enumerate(scored[: len(deep)])
+            for i, cov in enumerate(item.sentence_scores)
+        ),
+        reverse=True,
+    )[: params.max_sentences]
+    keys = [(n, i) for *_, n, i in chosen]
+    # A sentence's opening carries its meaning; long tails only add encoder time.
+    texts = [scored[n].sentence(i)[: params.sentence_chars] for n, i in keys]
+    similarities = {}
+    already_answered = None  # (n, i) of the sentence that answers the earlier question
+    if texts:
+        vectors = embedder.encode(texts, batch_size=params.sentence_batch)
+        similarities = dict(zip(keys, vectors @ vector, strict=True))
+        if earlier and params.earlier_answer_factor != 1.0:
+            earlier_terms = query_terms(earlier)
+            earlier_scores = vectors @ embedder.encode_query(earlier)
+            answering = list(zip(keys, texts, earlier_scores, strict=True))
+            if params.earlier_pinned:
+                # It answered where the earlier question's names and numbers stand (checked
+                # once per passage and page: several sentences share a page).
+                pins_shown: dict[tuple[int, int], bool] = {}
+
+                def shows_earlier_pins(key: tuple[int, int]) -> bool:
+                    n, i = key
+                    page = (n, scored[n].candidate.row.page_of(*scored[n].spans[i]))
+                    if page not in pins_shown:
+                        pins_shown[page] = not unmet_pins(
+                            earlier, scored[n], retriever, equivalents, params, i
+                        )
+                    return pins_shown[page]
+
+                answering = [k for k in answering if shows_earlier_pins(k[0])] or answering
+            already_answered = max(
+                answering,
+                key=lambda k: (
+                    params.sentence_dense_weight * float(k[2])
+                    + params.sentence_coverage_weight * retriever.coverage(earlier_terms, k[1])
+                ),
+            )[0]
+    already_text = None  # the same sentence in an overlapping window counts as read too
+    if already_answered is not None:
+        n0, i0 = already_answered
+        already_text = one_line(scored[n0].sentence(i0))
+    asked = {stem_key(t) for t in query_terms(" ".join([question, *(o for _, o in equivalents)]))}
+    for n, item in enumerate(scored):
+        # A sentence not embedded is judged by its passage's similarity instead.
+        scores = []
+        for i, cov in enumerate(item.sentence_scores):
+            sentence = item.sentence(i)
+            dense = float(similarities.get((n, i), item.candidate.dense))
+            score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
+            if wanted:
+                score += params.number_bonus * figure_bonus(
+                    sentence, wanted, question_numbers, focus
+                )
+            if is_heading(sentence):
+                score *= params.heading_factor
+            if params.reference_factor != 1.0 and is_reference(sentence):
+                score *= params.reference_factor
+            if params.echo_factor != 1.0 and echoes(sentence, asked):
+                score *= params.echo_factor
+            if (n, i) == already_answered or one_line(sentence) == already_text:
+                score *= params.earlier_answer_factor
+            scores.append(score)
+        item.sentence_scores = scores
+    for item in scored:
+        c = item.candidate
+        c.score = (
+            params.passage_dense_weight * c.dense
+            + params.passage_fused_weight * (c.fused / top_fused)
+            + params.sentence_weight * item.best_score
+        )
+    if params.rerank:
+        scored[: len(deep)] = sorted(scored[: len(deep)], key=lambda s: -s.candidate.score)
+    return scored

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -24,14 +23,15 @@ from .collection import (
     CollectionQuestion,
     collection_question,
     overview_answer,
+    starter_questions,
     topic_answer,
 )
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
-from .glossary import is_name
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import fold, query_terms, stem_key, tokenize
+from .lexical import query_terms
+from .name_lookup import NameLookup, other_forms
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import FEEDBACK_FILE, Store, current_generation
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
@@ -41,92 +41,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Snapshot:
-    """One live generation, opened: the store, its retriever and its glossary lookups."""
+    """One live generation, opened: the store, its retriever and its name lookup."""
 
     folder: Path
     store: Store
     retriever: Retriever
-    acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
-    long_forms: dict[str, GlossaryEntry]  # folded long form → entry
-    name_words: dict[str, frozenset[str]]  # folded long form → its content words' stems
-    titles: dict[str, str]  # a report's folded title (one report's only) → its path
+    names: NameLookup  # its glossary's acronyms and long forms, its reports' titles
     suggestions: dict[int, list[str]] = field(default_factory=dict)  # by how many asked
     users: int = 0  # questions in flight on this snapshot
     retired: bool = False  # a newer generation is live; close when the last user is done
-
-
-def _content_stems(text: str) -> frozenset[str]:
-    return frozenset(stem_key(t) for t in query_terms(text))
-
-
-def _names_by_its_words(words: frozenset[str], asked: frozenset[str], least: int = 3) -> bool:
-    """Whether a question names a body by all the content words of its long form (``words``),
-    in any order: "the women's status commission" names the "Commission on the Status of
-    Women"."""
-    return len(words) >= least and words <= asked
-
-
-def _words(text: str) -> str:
-    """Text as its words, punctuation and case aside: how a title is matched."""
-    return " ".join(tokenize(text))
-
-
-def _titles(documents: Sequence[DocumentInfo]) -> dict[str, str]:
-    """Reports that a question can name by title: titles of three words or more that no
-    other report shares ("Report of the Secretary-General" names none)."""
-    paths: dict[str, list[str]] = {}
-    for document in documents:
-        title = _words(document.title)
-        if len(title.split()) >= 3:
-            paths.setdefault(title, []).append(document.path)
-    return {title: found[0] for title, found in paths.items() if len(found) == 1}
-
-
-_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
-
-
-def named_reports(question: str, titles: dict[str, str]) -> list[str]:
-    """Paths of the reports whose whole title the question quotes or spells out in five
-    words or more: "What are the main points of “Addressing Hate Crime in Kosovo …”?"."""
-    asked = f" {_words(question)} "
-    quoted = {_words(q) for q in _QUOTED.findall(question)}
-    return [
-        path
-        for title, path in titles.items()
-        if f" {title} " in asked and (title in quoted or len(title.split()) >= 5)
-    ]
-
-
-def _suggestions(store: Store, limit: int) -> list[str]:
-    """Half the starter questions ask what a body does: the named bodies (a long form in
-    capitals, not "Trafficking in human beings") that most passages mention (an acronym
-    that is also a common word, "WHO", is not counted). The others ask
-    for the main points of the newest reports, by title."""
-    bodies = []
-    for entry in store.glossary():
-        tokens = query_terms(entry.acronym)  # "WHO" would be counted as every "who"
-        if is_name(entry.expansion) and len(tokens) == 1:
-            bodies.append((-store.passage_frequency(tokens[0]), entry.acronym, entry))
-    suggestions = [
-        f"What does the {entry.expansion} ({entry.acronym}) do?"
-        for *_, entry in sorted(bodies)[: max(1, limit // 2)]
-    ]
-    newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
-    for document in newest:
-        if len(suggestions) >= limit:
-            break
-        suggestions.append(f"What are the main points of “{document.title}”?")
-    return suggestions[:limit]
-
-
-def _acronyms_of(text: str, snapshot: _Snapshot) -> Iterator[tuple[str, GlossaryEntry]]:
-    """(word, glossary entry) for each glossary acronym a text uses, as it stands there:
-    "OMIK's" and "(POiD)," are OMIK and POiD; "who" is not WHO (two capitals at least)."""
-    for word in text.replace("’", "'").split():
-        word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
-        entry = snapshot.acronyms.get(fold(word))
-        if entry and sum(ch.isupper() for ch in word) >= 2:
-            yield word, entry
 
 
 def _as_history(history: Sequence[str]) -> list[str]:
@@ -143,11 +66,6 @@ def _as_history(history: Sequence[str]) -> list[str]:
         elif about.topic:
             kept.append(about.topic)
     return kept
-
-
-def _other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
-    """The glossary forms to search beside the question's own, each once, in order."""
-    return list(dict.fromkeys(other for _, other in equivalents))
 
 
 class Assistant:
@@ -209,37 +127,23 @@ class Assistant:
         store = Store.open_current(self.index_dir)
         record = build_record(self.embedder, self.chunking)
         check_compatible(store.meta(), record, self.index_dir)
-        glossary = store.glossary()
         return _Snapshot(
             folder=store.folder,
             store=store,
             retriever=Retriever(store, self.embedder, self.retrieval_params),
-            acronyms={fold(e.acronym): e for e in glossary},
-            long_forms={fold(e.expansion): e for e in glossary},
-            name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
-            titles=_titles(store.documents()),
+            names=NameLookup.build(store.glossary(), store.documents()),
         )
 
     # ---- asking ---------------------------------------------------------------------------
     def expansions(self, question: str, snapshot: _Snapshot | None = None) -> list[str]:
         """Glossary forms to add to a question: long forms of its acronyms, and vice versa."""
-        return _other_forms(self.equivalents(question, snapshot))
+        return other_forms(self.equivalents(question, snapshot))
 
     def equivalents(
         self, question: str, snapshot: _Snapshot | None = None
     ) -> list[tuple[str, str]]:
         """(form in the question, the glossary's other form) for its acronyms and long forms."""
-        snapshot = snapshot or self._current()
-        found = [(word, entry.expansion) for word, entry in _acronyms_of(question, snapshot)]
-        folded = fold(question)
-        asked = _content_stems(question)
-        for long_form, entry in snapshot.long_forms.items():
-            if len(long_form) > 8 and long_form in folded:
-                found.append((entry.expansion, entry.acronym))
-            elif _names_by_its_words(snapshot.name_words[long_form], asked):
-                # "the European economic commission" for the Economic Commission for Europe
-                found.append((entry.expansion, entry.acronym))
-        return found
+        return (snapshot or self._current()).names.equivalents(question)
 
     def ask(
         self,
@@ -290,16 +194,16 @@ class Assistant:
                 snapshot, question, about, top_k, documents or None, document_ids
             )
             if answer is not None:
-                answer.acronyms = self._acronyms_in(question, "", snapshot)
+                answer.acronyms = snapshot.names.acronyms_in(question, "")
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
-        if document_ids is None and (named := named_reports(question, snapshot.titles)):
+        if document_ids is None and (named := snapshot.names.named_reports(question)):
             document_ids = snapshot.store.document_ids(named)  # answer from the named report
         equivalents = self.equivalents(question, snapshot)
         query = Query(
             text=question,
             history=_as_history(history),
-            expansions=_other_forms(equivalents),
+            expansions=other_forms(equivalents),
             document_ids=document_ids,
         )
         retriever = snapshot.retriever
@@ -320,7 +224,7 @@ class Assistant:
         )
         timings["total"] = time.perf_counter() - started
         used = f"{question} {text}" if answered else question
-        acronyms = self._acronyms_in(used, text if answered else "", snapshot)
+        acronyms = snapshot.names.acronyms_in(used, text if answered else "")
         return Answer(question, answered, text, citations, timings, confidence, acronyms)
 
     # ---- questions about the collection ---------------------------------------------------
@@ -353,16 +257,6 @@ class Assistant:
             answer.question, answer.answered = question, False
             answer.answer = no_answer_text(reason)
         return answer
-
-    def _acronyms_in(self, text: str, spelled: str, snapshot: _Snapshot) -> list[tuple[str, str]]:
-        """(acronym, long form) for each glossary acronym in ``text``, in order, once; not
-        those whose long form ``spelled`` (the answer) already gives."""
-        found: dict[str, str] = {}
-        folded = fold(spelled)
-        for _, entry in _acronyms_of(text, snapshot):
-            if entry.acronym not in found and fold(entry.expansion) not in folded:
-                found[entry.acronym] = entry.expansion
-        return list(found.items())
 
     # ---- the collection -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -418,7 +312,7 @@ class Assistant:
         then the main points of the newest reports. Worked out once per index generation."""
         with self._use() as snapshot:
             if limit not in snapshot.suggestions:
-                snapshot.suggestions[limit] = _suggestions(snapshot.store, limit)
+                snapshot.suggestions[limit] = starter_questions(snapshot.store, limit)
             return list(snapshot.suggestions[limit])
 
     # ---- updating -------------------------------------------------------------------------

@@ -5,8 +5,8 @@ have?", "What can I ask?", "Which reports mention OMIK?". Searched like any othe
 they get a stray passage; they are answered here instead, from the index's own record: the
 reports it holds (newest first, each cited by its first page) with starter questions, or the
 reports whose text names the topic (each cited by the passage that names it best). The
-assistant recognises them (``collection_question``) and calls ``overview_answer`` or
-``topic_answer``.
+assistant recognises them (``collection_question``) and calls ``overview_answer`` (with
+``starter_questions``) or ``topic_answer``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .glossary import is_name
 from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
 from .sentences import sentence_spans
 from .store import PassageRow, Store
@@ -107,6 +108,28 @@ def overview_answer(
     if starters:
         text += ", for example: " + " ".join(f"“{q}”" for q in starters)
     return Answer(question, True, text + ".", citations, {}, 1.0)
+
+
+def starter_questions(store: Store, limit: int) -> list[str]:
+    """Up to ``limit`` questions to begin with. Half ask what a body does: the named bodies
+    (a long form in capitals, not "Trafficking in human beings") that most passages mention
+    (an acronym that is also a common word, "WHO", is not counted). The others ask for the
+    main points of the newest reports, by title."""
+    bodies = []
+    for entry in store.glossary():
+        tokens = query_terms(entry.acronym)  # "WHO" would be counted as every "who"
+        if is_name(entry.expansion) and len(tokens) == 1:
+            bodies.append((-store.passage_frequency(tokens[0]), entry.acronym, entry))
+    suggestions = [
+        f"What does the {entry.expansion} ({entry.acronym}) do?"
+        for *_, entry in sorted(bodies)[: max(1, limit // 2)]
+    ]
+    newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
+    for document in newest:
+        if len(suggestions) >= limit:
+            break
+        suggestions.append(f"What are the main points of “{document.title}”?")
+    return suggestions[:limit]
 
 
 def topic_answer(

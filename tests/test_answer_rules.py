@@ -7,8 +7,8 @@ and when an earlier question should pull on the new one.
 from __future__ import annotations
 
 from qa_assistant.answer import _listed
-from qa_assistant.assistant import _titles, named_reports
 from qa_assistant.lexical import query_terms, stem_key
+from qa_assistant.name_lookup import named_reports, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
 from qa_assistant.sentences import echoes, is_broad
@@ -177,7 +177,7 @@ def _report(path: str, title: str) -> DocumentInfo:
 
 
 def test_a_question_names_a_report_by_its_whole_title():
-    titles = _titles(
+    titles = report_titles(
         [
             _report("kosovo.pdf", "Addressing Hate Crime in Kosovo: Training for Police, 2024"),
             _report("bmsc.pdf", "Staff Course 2022"),

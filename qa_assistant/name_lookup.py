@@ -1,0 +1,123 @@
+"""What a question names: a body by its acronym or its long form, a report by its title.
+
+The assistant builds one ``NameLookup`` per index generation from the glossary and the
+reports' titles. With it a question's acronyms and long forms find their other forms (the
+glossary pairs searched beside the question, and an answer's acronyms spelled out), and a
+question that names a report by its whole title is kept to that report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .lexical import fold, query_terms, stem_key, tokenize
+from .types import DocumentInfo, GlossaryEntry
+
+__all__ = ["NameLookup", "named_reports", "other_forms", "report_titles"]
+
+
+def _content_stems(text: str) -> frozenset[str]:
+    return frozenset(stem_key(t) for t in query_terms(text))
+
+
+def _names_by_its_words(words: frozenset[str], asked: frozenset[str], least: int = 3) -> bool:
+    """Whether a question names a body by all the content words of its long form (``words``),
+    in any order: "the women's status commission" names the "Commission on the Status of
+    Women"."""
+    return len(words) >= least and words <= asked
+
+
+def _words(text: str) -> str:
+    """Text as its words, punctuation and case aside: how a title is matched."""
+    return " ".join(tokenize(text))
+
+
+def report_titles(documents: Sequence[DocumentInfo]) -> dict[str, str]:
+    """Reports that a question can name by title: titles of three words or more that no
+    other report shares ("Report of the Secretary-General" names none)."""
+    paths: dict[str, list[str]] = {}
+    for document in documents:
+        title = _words(document.title)
+        if len(title.split()) >= 3:
+            paths.setdefault(title, []).append(document.path)
+    return {title: found[0] for title, found in paths.items() if len(found) == 1}
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+
+
+def named_reports(question: str, titles: dict[str, str]) -> list[str]:
+    """Paths of the reports whose whole title the question quotes or spells out in five
+    words or more: "What are the main points of “Addressing Hate Crime in Kosovo …”?"."""
+    asked = f" {_words(question)} "
+    quoted = {_words(q) for q in _QUOTED.findall(question)}
+    return [
+        path
+        for title, path in titles.items()
+        if f" {title} " in asked and (title in quoted or len(title.split()) >= 5)
+    ]
+
+
+def other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
+    """The glossary forms to search beside the question's own, each once, in order."""
+    return list(dict.fromkeys(other for _, other in equivalents))
+
+
+@dataclass(frozen=True)
+class NameLookup:
+    """The glossary and the report titles of one index generation, keyed for questions."""
+
+    acronyms: dict[str, GlossaryEntry]  # folded acronym → entry
+    long_forms: dict[str, GlossaryEntry]  # folded long form → entry
+    name_words: dict[str, frozenset[str]]  # folded long form → its content words' stems
+    titles: dict[str, str]  # a report's folded title (one report's only) → its path
+
+    @classmethod
+    def build(
+        cls, glossary: Sequence[GlossaryEntry], documents: Sequence[DocumentInfo]
+    ) -> NameLookup:
+        """The lookup of an index's glossary entries and indexed reports."""
+        return cls(
+            acronyms={fold(e.acronym): e for e in glossary},
+            long_forms={fold(e.expansion): e for e in glossary},
+            name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
+            titles=report_titles(documents),
+        )
+
+    def acronyms_of(self, text: str) -> Iterator[tuple[str, GlossaryEntry]]:
+        """(word, glossary entry) for each glossary acronym a text uses, as it stands there:
+        "OMIK's" and "(POiD)," are OMIK and POiD; "who" is not WHO (two capitals at least)."""
+        for word in text.replace("’", "'").split():
+            word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
+            entry = self.acronyms.get(fold(word))
+            if entry and sum(ch.isupper() for ch in word) >= 2:
+                yield word, entry
+
+    def equivalents(self, question: str) -> list[tuple[str, str]]:
+        """(form in the question, the glossary's other form) for its acronyms and long forms."""
+        found = [(word, entry.expansion) for word, entry in self.acronyms_of(question)]
+        folded = fold(question)
+        asked = _content_stems(question)
+        for long_form, entry in self.long_forms.items():
+            if len(long_form) > 8 and long_form in folded:
+                found.append((entry.expansion, entry.acronym))
+            elif _names_by_its_words(self.name_words[long_form], asked):
+                # "the European economic commission" for the Economic Commission for Europe
+                found.append((entry.expansion, entry.acronym))
+        return found
+
+    def acronyms_in(self, text: str, spelled: str) -> list[tuple[str, str]]:
+        """(acronym, long form) for each glossary acronym in ``text``, in order, once; not
+        those whose long form ``spelled`` (the answer) already gives."""
+        found: dict[str, str] = {}
+        folded = fold(spelled)
+        for _, entry in self.acronyms_of(text):
+            if entry.acronym not in found and fold(entry.expansion) not in folded:
+                found[entry.acronym] = entry.expansion
+        return list(found.items())
+
+    def named_reports(self, question: str) -> list[str]:
+        """Paths of the reports the question names by their whole title (``named_reports``)."""
+        return named_reports(question, self.titles)

@@ -187,7 +187,7 @@ def run_pipeline(
 
 def stored_texts(index_dir: Path) -> list[str]:
     """The passage texts the index stored, in insertion order."""
-    from qa_assistant.store import STORE_FILE, current_generation
+    from qa_assistant.index_layout import STORE_FILE, current_generation
 
     folder = current_generation(index_dir)
     conn = sqlite3.connect(f"file:{folder / STORE_FILE}?mode=ro", uri=True)

@@ -53,7 +53,7 @@ def txtai_python() -> Path:
 
 def _passages(index_dir: Path) -> tuple[list[tuple[int, str]], dict[int, tuple[str, int]]]:
     """Our stored passages ``(id, text)`` and where each stands ``id → (basename, page)``."""
-    from qa_assistant.store import STORE_FILE, current_generation
+    from qa_assistant.index_layout import STORE_FILE, current_generation
 
     folder = current_generation(index_dir)
     conn = sqlite3.connect(f"file:{folder / STORE_FILE}?mode=ro", uri=True)

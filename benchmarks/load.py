@@ -98,7 +98,7 @@ def mirror(source: Path, folder: Path) -> None:
 
 def seed_index(index_dir: Path, log) -> None:
     """Start ``index_dir`` from bench_index's index of the same reports, if there is one."""
-    from qa_assistant.store import CURRENT, current_generation
+    from qa_assistant.index_layout import CURRENT, current_generation
 
     if current_generation(index_dir) is not None:
         return

@@ -29,11 +29,12 @@ from .collection import (
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
+from .index_layout import FEEDBACK_FILE, current_generation
 from .indexer import Progress, build_record, check_compatible, update_index
 from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
 from .retrieval import Query, RetrievalParams, Retriever
-from .store import FEEDBACK_FILE, Store, current_generation
+from .store import Store
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from .glossary import is_name
 from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
 from .sentences import sentence_spans
-from .store import PassageRow, Store
-from .types import Answer, Citation, DocumentInfo
+from .store import Store
+from .types import Answer, Citation, DocumentInfo, PassageRow
 
 OVERVIEW = "overview"  # what the collection holds, and what to ask
 TOPIC = "topic"  # which reports mention a topic

@@ -19,15 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import IndexBusyError, QAError
-from .store import (
+from .index_layout import (
     CURRENT,
     LOCK_FILE,
     SCHEMA_VERSION,
     STORE_FILE,
     VECTORS_FILE,
-    Store,
     current_generation,
 )
+from .store import Store
 
 __all__ = ["IndexLock", "new_generation"]
 

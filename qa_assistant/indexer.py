@@ -25,8 +25,9 @@ from .embedding import Embedder
 from .errors import DocumentError, IndexMismatchError, QAError
 from .generations import IndexLock, new_generation
 from .glossary import find_definitions
+from .index_layout import current_generation
 from .lexical import lex_text
-from .store import Store, current_generation
+from .store import Store
 from .types import FailedDocument, IndexReport, ReadDocument
 
 log = logging.getLogger(__name__)

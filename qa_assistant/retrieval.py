@@ -16,7 +16,8 @@ import numpy as np
 
 from .embedding import Embedder
 from .lexical import fold, fts_query, query_terms, stem_key, tokenize
-from .store import PassageRow, Store
+from .store import Store
+from .types import PassageRow
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,9 @@
-"""The index on disk: SQLite for documents, passages, full-text search and build settings,
-FAISS for passage vectors — written as generations so every state on disk is complete.
+"""One generation of the index: SQLite for documents, passages, full-text search, glossary and
+build settings, FAISS for passage vectors.
 
-Layout of an index folder::
-
-    index/CURRENT          name of the live generation ("gen-000004")
-    index/gen-000004/      store.sqlite + vectors.faiss: one consistent state
-    index/.lock            held by the one process that is updating
-    index/feedback.sqlite  thumbs up/down from the app (kept across generations)
-
-An update copies the live generation into a new folder, changes the copy, flushes it to disk
-and only then points ``CURRENT`` at it with an atomic rename. A run killed at any moment
-leaves ``CURRENT`` naming the previous, complete generation; the half-written folder is
-swept away by the next run. Readers open whatever ``CURRENT`` names and notice a switch.
+Every state on disk is complete: an update writes a new generation beside the live one
+(``generations.py``); the folder's layout and the database's tables are in
+``index_layout.py``.
 """
 
 from __future__ import annotations
@@ -23,122 +15,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import IndexMissingError
-from .lexical import FTS_TOKENIZER, capitalised_words, fts_query, query_terms
-from .types import DocumentInfo, GlossaryEntry, page_at, page_of_span
+from .index_layout import SCHEMA, STORE_FILE, VECTORS_FILE, connect, current_generation
+from .lexical import capitalised_words, fts_query, query_terms
+from .types import DocumentInfo, GlossaryEntry, PassageRow, StoredDocument
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = "1"
-CURRENT = "CURRENT"
-STORE_FILE = "store.sqlite"
-VECTORS_FILE = "vectors.faiss"
-LOCK_FILE = ".lock"
-FEEDBACK_FILE = "feedback.sqlite"
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    path TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    pages INTEGER NOT NULL,
-    passages INTEGER NOT NULL,
-    year INTEGER,
-    indexed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    page INTEGER NOT NULL,
-    page_spans TEXT NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id, ordinal);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(lex, tokenize="{FTS_TOKENIZER}");
-CREATE TABLE IF NOT EXISTS failures (
-    path TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    error TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS glossary (
-    acronym TEXT NOT NULL,
-    expansion TEXT NOT NULL,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    count INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS glossary_acronym ON glossary(acronym);
-"""
-
-
-@dataclass(frozen=True)
-class PassageRow:
-    """A stored passage with what a citation needs."""
-
-    id: int
-    document_id: int
-    document: str
-    title: str
-    ordinal: int
-    start: int
-    end: int
-    page: int
-    page_spans: list[tuple[int, int]]
-    text: str
-
-    def page_at(self, offset: int) -> int:
-        """The page on which character ``offset`` of ``text`` stands."""
-        return page_at(self.page_spans, offset)
-
-    def page_of(self, start: int, end: int) -> int:
-        """The page on which most of ``text[start:end]`` stands."""
-        return page_of_span(self.page_spans, start, end)
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """What is needed to decide whether a file changed since it was indexed."""
-
-    id: int
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-
-
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
-
-
-def current_generation(root: Path) -> Path | None:
-    """The live generation folder of the index at ``root``, or None if there is none."""
-    try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    folder = root / name
-    return folder if name.startswith("gen-") and (folder / STORE_FILE).is_file() else None
 
 
 class Store:
@@ -153,7 +40,7 @@ class Store:
         self._connections_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
         if not readonly:
-            self.conn.executescript(_SCHEMA)
+            self.conn.executescript(SCHEMA)
         else:
             self.conn.execute("SELECT 1 FROM meta LIMIT 1")  # fail now if it is not an index
         self._vectors: VectorIndex | None = None
@@ -163,13 +50,13 @@ class Store:
         """This thread's connection (a writer has exactly one)."""
         if not self.readonly:
             if self._writer is None:
-                self._writer = _connect(self.folder / STORE_FILE, readonly=False)
+                self._writer = connect(self.folder / STORE_FILE, readonly=False)
             return self._writer
         thread = threading.current_thread()
         entry = self._connections.get(thread.ident)
         if entry is not None and entry[0] is thread:
             return entry[1]
-        conn = _connect(self.folder / STORE_FILE, readonly=True)
+        conn = connect(self.folder / STORE_FILE, readonly=True)
         with self._connections_lock:
             for ident, (owner, old) in list(self._connections.items()):
                 if ident == thread.ident or not owner.is_alive():

@@ -64,6 +64,30 @@ class Chunk:
         return page_at(self.page_spans, offset)
 
 
+@dataclass(frozen=True)
+class PassageRow:
+    """A stored passage with what a citation needs."""
+
+    id: int
+    document_id: int
+    document: str
+    title: str
+    ordinal: int
+    start: int
+    end: int
+    page: int
+    page_spans: list[tuple[int, int]]
+    text: str
+
+    def page_at(self, offset: int) -> int:
+        """The page on which character ``offset`` of ``text`` stands."""
+        return page_at(self.page_spans, offset)
+
+    def page_of(self, start: int, end: int) -> int:
+        """The page on which most of ``text[start:end]`` stands."""
+        return page_of_span(self.page_spans, start, end)
+
+
 @dataclass
 class Citation:
     """One cited passage: where it stands and which sentences in it answer."""
@@ -156,6 +180,17 @@ class DocumentInfo:
     year: int | None
     size: int
     indexed_at: str
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What is needed to decide whether a file changed since it was indexed."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def stray_generations(index_dir: Path) -> list[str]:
     """Generation folders that should not be on disk: anything but the live generation and
     the one generation just before it (which the store may keep for questions that began
     before the switch). A half-written folder numbered above the live one is stray."""
-    from qa_assistant.store import current_generation
+    from qa_assistant.index_layout import current_generation
 
     live = current_generation(index_dir)
     names = sorted(p.name for p in index_dir.glob("gen-*"))

@@ -28,7 +28,7 @@ from helpers_index import (
 )
 
 from qa_assistant import Assistant, FakeEmbedder, update_index
-from qa_assistant.store import LOCK_FILE
+from qa_assistant.index_layout import LOCK_FILE
 
 HELPER = Path(__file__).with_name("helpers_index.py")
 STATE_A = state("a", range(8))

@@ -14,7 +14,8 @@ from qa_assistant.answer import AnswerParams
 from qa_assistant.config import ChunkSettings
 from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError
 from qa_assistant.generations import IndexLock
-from qa_assistant.store import Store, current_generation
+from qa_assistant.index_layout import current_generation
+from qa_assistant.store import Store
 from qa_assistant.types import PageText, ReadDocument
 
 REPORTS = {

@@ -41,9 +41,9 @@ from qa_assistant.chunking import chunk_document, join_pages
 from qa_assistant.cli import main as cli_main
 from qa_assistant.config import ChunkSettings
 from qa_assistant.errors import STABLE_REASONS
+from qa_assistant.index_layout import current_generation
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
-from qa_assistant.store import current_generation
 from qa_assistant.types import PageText
 from qa_assistant.vectors import VectorIndex
 

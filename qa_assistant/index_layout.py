@@ -1,0 +1,107 @@
+"""The index on disk: which files an index folder holds, which generation is live, and the
+tables of a generation's SQLite database.
+
+Layout of an index folder::
+
+    index/CURRENT          name of the live generation ("gen-000004")
+    index/gen-000004/      store.sqlite + vectors.faiss: one consistent state
+    index/.lock            held by the one process that is updating
+    index/feedback.sqlite  thumbs up/down from the app (kept across generations)
+
+An update copies the live generation into a new folder, changes the copy, flushes it to disk
+and only then points ``CURRENT`` at it with an atomic rename (``generations.py``). A run
+killed at any moment leaves ``CURRENT`` naming the previous, complete generation; the
+half-written folder is swept away by the next run. Readers open whatever ``CURRENT`` names
+(``Store.open_current``) and notice a switch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .lexical import FTS_TOKENIZER
+
+__all__ = [
+    "CURRENT",
+    "FEEDBACK_FILE",
+    "LOCK_FILE",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "STORE_FILE",
+    "VECTORS_FILE",
+    "connect",
+    "current_generation",
+]
+
+SCHEMA_VERSION = "1"
+CURRENT = "CURRENT"
+STORE_FILE = "store.sqlite"
+VECTORS_FILE = "vectors.faiss"
+LOCK_FILE = ".lock"
+FEEDBACK_FILE = "feedback.sqlite"
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    passages INTEGER NOT NULL,
+    year INTEGER,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    page_spans TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id, ordinal);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(lex, tokenize="{FTS_TOKENIZER}");
+CREATE TABLE IF NOT EXISTS failures (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    error TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS glossary (
+    acronym TEXT NOT NULL,
+    expansion TEXT NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS glossary_acronym ON glossary(acronym);
+"""
+
+
+def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to a generation's database: read-only for a reader; for the writer,
+    with a rollback journal and full syncs, so a generation flushed to disk is whole."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder of the index at ``root``, or None if there is none."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    folder = root / name
+    return folder if name.startswith("gen-") and (folder / STORE_FILE).is_file() else None

@@ -21,6 +21,8 @@ from .lexical import one_line, query_terms, stem_key
 from .pins import unmet_constraints
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .sentences import (
+    counted_words,
+    counts_asked,
     echoes,
     figure_bonus,
     figure_request,
@@ -101,6 +103,7 @@ def rerank(
     the earlier question counts less.
     """
     wanted, question_numbers, focus = figure_request(question)
+    counted = counted_words(question) if params.counted_bonus else set()
     pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
     if not pool:
         return []
@@ -187,6 +190,8 @@ def rerank(
                 score += params.number_bonus * figure_bonus(
                     sentence, wanted, question_numbers, focus
                 )
+                if counted and counts_asked(sentence, counted, question_numbers):
+                    score += params.counted_bonus
             if is_heading(sentence):
                 score *= params.heading_factor
             if params.reference_factor != 1.0 and is_reference(sentence):

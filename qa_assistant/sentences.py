@@ -1,6 +1,6 @@
 """What a sentence is, to the reranker: a footnote or source line, a heading, a heading that
 only repeats the question, a figure of the kind asked for (``figure_request``: what the
-question asks), and whether a question asks for an account (several points) rather than a
+question asks), a count of what a how-many question counts, and whether a question asks for an account (several points) rather than a
 fact. Pure functions of the text.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from .chunking import split_sentences
-from .figures import DATE, FUNDER, QUANTITY, asked_for, figures, holds
-from .lexical import query_terms, stem_key, tokenize
+from .figures import DATE, FUNDER, QUANTITY, asked_for, counted_group, figures, holds
+from .lexical import STOPWORDS, query_terms, stem_key, tokenize
 
 __all__ = [
     "echoes",
@@ -103,6 +103,45 @@ def figure_request(question: str) -> tuple[str | None, set[str], set[str]]:
     question_numbers = {figure.text for figure in figures(question)}
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     return wanted, question_numbers, focus
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|them|those|these)\s+)?(.*)", re.IGNORECASE)
+_COUNT = re.compile(
+    r"(?<![\w.,])(?:\d+(?:[.,]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
+    r"thousands?|dozens?)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?\b",
+    re.IGNORECASE,
+)
+
+
+def counted_words(question: str) -> set[str]:
+    """Stems of what a how-many question counts: "police officers" of "How many police
+    officers and prosecutors took part …?" (its words after "how many", to the first
+    function word; "and" joins a second noun); empty for other questions, and for a count
+    of a group of people, which ``figures.counted_group`` checks."""
+    match = _HOW_MANY.search(question)
+    if not match or counted_group(question):
+        return set()  # "How many of the participants were women?" counts women
+    counted: set[str] = set()
+    for token in tokenize(match.group(1))[:4]:
+        if token == "and" and counted:
+            continue
+        if token in STOPWORDS or token[0].isdigit():
+            break
+        counted.add(stem_key(token))
+    return counted
+
+
+def counts_asked(sentence: str, counted: set[str], question_numbers: set[str]) -> bool:
+    """Whether a number of ``sentence`` (not one of the question's own) is followed, within
+    two words, by a word the question counts: "151 officers", "35 prosecutors"."""
+    for match in _COUNT.finditer(sentence):
+        if match.group() in question_numbers:
+            continue
+        following = tokenize(sentence[match.end() : match.end() + 40])[:2]
+        if any(stem_key(t) in counted for t in following):
+            return True
+    return False
 
 
 def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):

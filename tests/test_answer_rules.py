@@ -11,7 +11,7 @@ from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.name_lookup import named_reports, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
-from qa_assistant.sentences import echoes, is_broad
+from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad
 from qa_assistant.types import Citation, DocumentInfo
 
 
@@ -265,3 +265,24 @@ def test_a_second_window_highlighting_the_same_sentence_follows_the_others():
     for citation, text, span in zip(citations, texts, spans, strict=True):
         citation.text, citation.highlight = text, [span]
     assert [c.passage_id for c in _listed(citations, [1], 4, True)] == [1, 3, 4, 2]
+
+
+def test_a_how_many_question_counts_the_words_right_after_how_many():
+    question = "How many police officers and prosecutors took part in the workshops?"
+    assert counted_words(question) == {stem_key(w) for w in ("police", "officers", "prosecutors")}
+    question = "How many of the new matters were closed?"
+    assert counted_words(question) == {stem_key("new"), stem_key("matters")}
+    assert counted_words("How many of them were women?") == set()  # figures.counted_group
+    assert counted_words("What did the workshops cover?") == set()
+
+
+def test_a_sentence_counts_what_was_asked_when_a_number_comes_right_before_it():
+    counted = counted_words("How many police officers and prosecutors took part?")
+    sentence = "The cycle reached 186 participants: 151 officers and 35 prosecutors."
+    assert counts_asked(sentence, counted, set())
+    assert counts_asked("Some forty-two prosecutors attended.", counted, set())
+    assert not counts_asked("It ran a cycle of nine two-day workshops.", counted, set())
+    assert not counts_asked("Police officers attended 12 sessions.", counted, set())
+    # the question's own number is not an answer
+    question = "How many officers were trained in 2024?"
+    assert not counts_asked("In 2024 officers were trained.", counted_words(question), {"2024"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -71,7 +72,13 @@ def test_ask_json_cites_report_page_and_highlight(sample_index, capsys):
     assert data["answered"] is True and "[1]" in data["answer"]
     top = data["citations"][0]
     assert (top["document"], top["page"]) == ("omik_hate_crime_training_2024.pdf", 1)
-    assert "151 officers of the Kosovo Police and 35 prosecutors" in top["text"]
+    # the answer quotes the sentence counting what was asked ("nine two-day workshops" is no
+    # answer), and the citation it marks highlights it
+    count = "151 officers of the Kosovo Police and 35 prosecutors"
+    marker = re.search(r"\[(\d+)\]", data["answer"].split(count, 1)[1]).group(1)
+    quoted = data["citations"][int(marker) - 1]
+    assert any(count in quoted["text"][a:b] for a, b in quoted["highlight"])
+    assert (quoted["document"], quoted["page"]) == ("omik_hate_crime_training_2024.pdf", 1)
     for start, end in top["highlight"]:  # whole sentences of the cited passage
         sentence = top["text"][start:end]
         assert 0 <= start < end <= len(top["text"]) and sentence[0].isupper()

@@ -22,7 +22,7 @@ from .figures import DATE, FUNDER, MONEY, QUANTITY, SHARE, counted_group, holds,
 from .lexical import one_line
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
-from .sentences import figure_bonus, figure_request, is_broad, is_heading
+from .sentences import figure_bonus, figure_request, is_broad, is_heading, says_something
 from .types import Citation
 
 NO_ANSWER_TEXT = (
@@ -67,6 +67,10 @@ class AnswerParams:
     # → 0.880, gold fact 0.827 → 0.835, "don't say" 0.80 → 0.77 (a count of schools in
     # another country); 0.15 alike, 0.3 "don't say" 0.71.
     counted_bonus: float = 0.2
+    # … and such a sentence covers, at this weight, the question words of the one before
+    # it, which often says what the figure is of. Tuning set (168): recall@1 0.880 → 0.887,
+    # MRR 0.914 → 0.918, nothing else moved (0.5 alike; for every sentence: "don't say" −0.03).
+    figure_context_weight: float = 0.3
     heading_factor: float = 0.85  # a heading's score is scaled by this
     reference_factor: float = 0.6  # … and a footnote, source or self-description by this
     echo_factor: float = 0.5  # … and a heading that only repeats the question (a title)
@@ -323,8 +327,9 @@ def compose_answer(
             continue
         runner = cited[n - 1].sentence(i)
         said = one_line(runner) in {one_line(q) for q, _ in quotes}
-        if said or is_heading(runner):
-            continue  # a heading is no point of its own; nor is a sentence said already
+        if said or is_heading(runner) or not says_something(runner):
+            continue  # a heading is no point of its own, nor a footnote's bare "43.", nor a
+            # sentence said already
         if params.check_constraints and unmet_pins(
             question, cited[n - 1], retriever, equivalents, params, i
         ):

@@ -28,6 +28,7 @@ from .sentences import (
     figure_request,
     is_heading,
     is_reference,
+    says_something,
     sentence_spans,
 )
 
@@ -187,9 +188,14 @@ def rerank(
             dense = float(similarities.get((n, i), item.candidate.dense))
             score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
             if wanted:
-                score += params.number_bonus * figure_bonus(
-                    sentence, wanted, question_numbers, focus
-                )
+                bonus = figure_bonus(sentence, wanted, question_numbers, focus)
+                score += params.number_bonus * bonus
+                if bonus and i and params.figure_context_weight and says_something(sentence):
+                    # "The average score rose from 54 to 81 per cent." states the figure;
+                    # the sentence before it says of what: its question words count too.
+                    wider = retriever.coverage(question_terms, f"{item.sentence(i - 1)} {sentence}")
+                    gained = max(0.0, wider - cov)
+                    score += params.sentence_coverage_weight * params.figure_context_weight * gained
                 if counted and counts_asked(sentence, counted, question_numbers):
                     score += params.counted_bonus
             if is_heading(sentence):

@@ -1,7 +1,8 @@
 """What a sentence is, to the reranker: a footnote or source line, a heading, a heading that
 only repeats the question, a figure of the kind asked for (``figure_request``: what the
-question asks), a count of what a how-many question counts, and whether a question asks for an account (several points) rather than a
-fact. Pure functions of the text.
+question asks), a count of what a how-many question counts, whether it says anything at
+all, and whether a question asks for an account (several points) rather than a fact. Pure
+functions of the text.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "is_broad",
     "is_heading",
     "is_reference",
+    "says_something",
     "sentence_spans",
 ]
 
@@ -42,6 +44,15 @@ _FOOTNOTE_START = re.compile(
     r"^\s*\d{1,3}\s+(?!(?:January|February|March|April|May|June|July|August|September|"
     r"October|November|December)\b)[A-Z“\"]"
 )
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def says_something(sentence: str) -> bool:
+    """Whether a sentence has three words or more: a footnote's bare number ("43."), left
+    as a sentence of its own when the note follows the text, is no point to quote."""
+    return len(_WORD.findall(sentence)) >= 3
 
 
 def is_reference(sentence: str) -> bool:

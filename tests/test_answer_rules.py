@@ -11,7 +11,7 @@ from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.name_lookup import named_reports, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
-from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad
+from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad, says_something
 from qa_assistant.types import Citation, DocumentInfo
 
 
@@ -286,3 +286,9 @@ def test_a_sentence_counts_what_was_asked_when_a_number_comes_right_before_it():
     # the question's own number is not an answer
     question = "How many officers were trained in 2024?"
     assert not counts_asked("In 2024 officers were trained.", counted_words(question), {"2024"})
+
+
+def test_a_footnotes_bare_number_is_no_point_to_quote():
+    assert not says_something("43.")
+    assert not says_something("Ibid., p. 4.")
+    assert says_something("Feedback forms were returned by 172 of the 186 participants.")

@@ -149,10 +149,15 @@ def counts_asked(sentence: str, counted: set[str], question_numbers: set[str]) -
     for match in _COUNT.finditer(sentence):
         if match.group() in question_numbers:
             continue
-        following = tokenize(sentence[match.end() : match.end() + 40])[:2]
-        if any(stem_key(t) in counted for t in following):
+        if _followed_by(sentence, match.end(), counted, words=2):
             return True
     return False
+
+
+def _followed_by(sentence: str, end: int, stems: set[str], *, words: int) -> bool:
+    """Whether one of the first ``words`` words after position ``end`` (within 40
+    characters) has its stem in ``stems``: whether the number ending there counts them."""
+    return any(stem_key(t) in stems for t in tokenize(sentence[end : end + 40])[:words])
 
 
 def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):
@@ -166,8 +171,7 @@ def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: 
     for figure in figures(sentence):
         if figure.kind != kind or figure.text in question_numbers:
             continue
-        following = {stem_key(t) for t in tokenize(sentence[figure.end : figure.end + 40])[:3]}
-        if following & focus:
+        if _followed_by(sentence, figure.end, focus, words=3):
             return 1.0
         best = 0.5
     return best

@@ -22,8 +22,11 @@ DATE = "date"
 LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
 
+# The question word opens the question or the clause after a fronted phrase ("In Haiti in
+# 1997, how long could …?", "Out of all the complaints …, in how many did …?").
 _ASKS_QUANTITY = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
+    r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?(?:in\s+|of\s+|for\s+)?"
+    r"(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
     r"(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
     r"by\s+how\s+much|"
     r"what\s+(?:was\s+|were\s+|is\s+|are\s+)?(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
@@ -31,7 +34,7 @@ _ASKS_QUANTITY = re.compile(
     r"turnout|figure|value|sum|total|count|level)\b)",
     re.IGNORECASE,
 )
-_ASKS_DATE = re.compile(
+_ASKS_DATE = re.compile(  # only at the start: ", when asked …" is no date question
     r"^\W*(?:and\s+|but\s+|so\s+)?(?:when\b|since\s+when\b|in\s+(?:what|which)\s+year\b|"
     r"(?:what|which)\s+(?:year|date|month|day)\b|on\s+what\s+date\b|by\s+when\b)",
     re.IGNORECASE,

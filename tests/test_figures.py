@@ -51,6 +51,13 @@ from qa_assistant.figures import (
         ("What fraction of the population lacks safe water?", SHARE),
         ("Roughly what fraction of Haiti's power comes from the dam?", SHARE),
         ("About the report: who wrote it?", None),
+        # the question word after a fronted phrase
+        ("In Haiti in 1997, how long could the police hold a suspect?", QUANTITY),
+        ("Out of all the complaints decided, in how many was the treaty breached?", QUANTITY),
+        ("In how many countries did UNICEF work on child protection?", QUANTITY),
+        ("Because of the cash shortage, how much was the session cut back?", QUANTITY),
+        ("What did the Ambassador say, when asked about the budget?", None),  # no date asked
+        ("What did the survey show about how many staff felt safe?", None),  # not its clause
     ],
 )
 def test_what_a_question_asks_for(question, kind):

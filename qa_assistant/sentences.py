@@ -145,9 +145,11 @@ def counted_words(question: str) -> set[str]:
 
 def counts_asked(sentence: str, counted: set[str], question_numbers: set[str]) -> bool:
     """Whether a number of ``sentence`` (not one of the question's own) is followed, within
-    two words, by a word the question counts: "151 officers", "35 prosecutors"."""
+    two words, by a word the question counts: "151 officers", "35 prosecutors". A year or a
+    label ("In 2024 officers …", "resolution 2719 officers …") counts nothing."""
+    not_counts = {f.end for f in figures(sentence) if f.kind != QUANTITY}
     for match in _COUNT.finditer(sentence):
-        if match.group() in question_numbers:
+        if match.group() in question_numbers or match.end() in not_counts:
             continue
         if _followed_by(sentence, match.end(), counted, words=2):
             return True

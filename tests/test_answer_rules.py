@@ -286,6 +286,11 @@ def test_a_sentence_counts_what_was_asked_when_a_number_comes_right_before_it():
     # the question's own number is not an answer
     question = "How many officers were trained in 2024?"
     assert not counts_asked("In 2024 officers were trained.", counted_words(question), {"2024"})
+    # nor is a year or a label the question does not name: they count nothing
+    counted = counted_words("How many officers were trained?")
+    assert not counts_asked("In 2023 officers were trained.", counted, set())
+    assert not counts_asked("Under resolution 2719 officers were trained.", counted, set())
+    assert counts_asked("In 2023, 40 officers were trained.", counted, set())
 
 
 def test_a_footnotes_bare_number_is_no_point_to_quote():

@@ -33,6 +33,7 @@ from qa_assistant.figures import (
         ("What share of participants were women?", SHARE),
         ("When did the convention enter into force for Zimbabwe?", DATE),
         ("In what year did the Programme Office in Dushanbe open?", DATE),
+        ("Where and when will ESCAP hold its eighty-second session?", DATE),
         ("What did the Appeals Chamber conclude?", None),
         ("What was the name of the operation?", None),
         ("Where was the training held?", None),

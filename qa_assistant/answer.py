@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from .answer_params import AnswerParams
 from .config import PAGED_SUFFIXES
 from .embedding import Embedder
 from .figures import DATE, FUNDER, MONEY, QUANTITY, SHARE, counted_group, holds, years
@@ -44,80 +44,6 @@ def no_answer_text(reason: str = "") -> str:
     if not reason:
         return NO_ANSWER_TEXT
     return f"The reports don't say. {reason} They are listed below as related reading."
-
-
-@dataclass(frozen=True)
-class AnswerParams:
-    """Weights of the reranker and the no-answer threshold (see README for how chosen)."""
-
-    rerank_depth: int = 5  # passages whose sentences are embedded and scored
-    max_sentences: int = 16  # sentences embedded per question, at most (the cost of rerank)
-    sentence_chars: int = 10_000  # characters of each sentence given to the encoder
-    # Sentences are short and of mixed length: small batches (sorted by length) pad less.
-    # Measured on the report index, 16 sentences: batch 32 148 ms, 8 95 ms, 4 84 ms, 1 122 ms.
-    sentence_batch: int = 4
-    sentence_dense_weight: float = 0.5
-    sentence_coverage_weight: float = 0.5
-    passage_dense_weight: float = 0.35
-    passage_fused_weight: float = 0.05
-    sentence_weight: float = 0.5
-    number_bonus: float = 0.2  # for a sentence adding a figure of the kind asked for
-    # … and for a count of what a how-many question counts ("151 officers" for "How many
-    # police officers …?", not "nine two-day workshops"). Tuning set (168): recall@1 0.872
-    # → 0.880, gold fact 0.827 → 0.835, "don't say" 0.80 → 0.77 (a count of schools in
-    # another country); 0.15 alike, 0.3 "don't say" 0.71.
-    counted_bonus: float = 0.2
-    # … and such a sentence covers, at this weight, the question words of the one before
-    # it, which often says what the figure is of. Tuning set (168): recall@1 0.880 → 0.887,
-    # MRR 0.914 → 0.918, nothing else moved (0.5 alike; for every sentence: "don't say" −0.03).
-    figure_context_weight: float = 0.3
-    heading_factor: float = 0.85  # a heading's score is scaled by this
-    reference_factor: float = 0.6  # … and a footnote, source or self-description by this
-    echo_factor: float = 0.5  # … and a heading that only repeats the question (a title)
-    # Below it, "the reports don't say". It and the constraint check were chosen on
-    # benchmarks/tune_questions.jsonl (python -m benchmarks.tune), not on the dev set.
-    answer_threshold: float = 0.40
-    # The answer's page must show the question's numbers, its report the names (see
-    # unmet_constraints); a near miss ("…budget for 2026?") is then "the reports don't say".
-    check_constraints: bool = True
-    constraint_scope: str = "document"  # where a name may stand: "page" or "document"
-    constraint_depth: int = 1  # cited passages tried for one that fits (tuning set: 1 > 2 > 3)
-    # A how-many or when question whose answer states no quantity or date is a near miss.
-    check_answer_type: bool = True
-    # … or, among this many, the first whose report's title names the question's year
-    # ("… Staff Course, Autumn 2022" for "… in 2022?"), when the first lacks a pin.
-    title_year_depth: int = 3  # tuning set (168): no change; the samples' staff course
-    check_year: bool = True  # tuning set (168): "don't say" 0.74 → 0.80, nothing lost
-    second_sentence_ratio: float = 0.7
-    # A funder question whose best sentence names no funder is answered by a sentence that
-    # does, from the top passages, if it scores this share of the best. (The same for a
-    # number cost "don't say" 0.77 → 0.68 on the tuning set: another passage's count so
-    # often counts something else.)
-    funder_ratio: float = 0.5
-    funder_depth: int = 5
-    # A broad question ("What does … do to …?", "How does … help …?") is answered with up to
-    # this many sentences, each from another passage, scoring at least this share of the best.
-    broad_quotes: int = 3  # tuning set: gold fact 0.745 → 0.755 (overview 0.36 → 0.45)
-    broad_ratio: float = 0.6
-    # A follow-up that leans on the earlier question ("those courses") is answered from the
-    # first of this many top passages whose page or report also shows the earlier
-    # question's names and numbers (0 or 1: off); it never turns an answer into a near miss.
-    earlier_constraint_depth: int = 3  # tuning set: recall@1 0.806 → 0.816, nothing lost
-    # … and the sentence that best answers the earlier question is scaled by this: the
-    # user has read it (1: off).
-    earlier_answer_factor: float = 0.7  # tuning set: recall@1 0.816 → 0.827, fact kept
-    # … taken among the sentences standing where the earlier question's names and numbers
-    # are, when any does; its copy in an overlapping window counts as read too.
-    earlier_pinned: bool = True  # tuning set (168): gold fact 0.789 → 0.797 (both needed)
-    rerank: bool = True
-    # A question for a figure: the first passages below the reranked few, down to fused
-    # rank ``figure_reach``, that state a figure of that kind counting a question word
-    # ("366 new matters") are reranked too, ``figure_promote`` at most.
-    figure_reach: int = 10  # tuning set (128): recall@1 0.835 → 0.845, @5 0.932 → 0.951
-    figure_promote: int = 1  # 2: "don't say" 0.80 → 0.76; reach 8-20 all alike
-    # A passage on a page cited already is listed after the other pages (unless the answer
-    # quotes it): a second source on the same page tells the reader nothing new.
-    one_per_page: bool = True
 
 
 def _listed(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .answer_params import AnswerParams
 from .embedding import Embedder
 from .lexical import one_line, query_terms, stem_key
 from .pins import unmet_constraints
@@ -31,9 +31,6 @@ from .sentences import (
     says_something,
     sentence_spans,
 )
-
-if TYPE_CHECKING:  # answer.py imports this module: its parameters are only a type here
-    from .answer import AnswerParams
 
 __all__ = ["Scored", "rerank", "unmet_pins"]
 

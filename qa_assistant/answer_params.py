@@ -18,6 +18,11 @@ class AnswerParams:
 
     rerank_depth: int = 5  # passages whose sentences are embedded and scored
     max_sentences: int = 16  # sentences embedded per question, at most (the cost of rerank)
+    # For a figure question, a sentence stating the figure asked for is embedded ahead of
+    # others as if it held this much more of the question's terms (per unit of
+    # figure_bonus). 228 tuning questions: recall@1 0.854 → 0.865, MRR 0.898 → 0.902,
+    # gold fact 0.811 → 0.816 (0.3 and 1.0 gain too); the samples lost one first page.
+    figure_embed_priority: float = 0.5
     sentence_chars: int = 10_000  # characters of each sentence given to the encoder
     # Sentences are short and of mixed length: small batches (sorted by length) pad less.
     # Measured on the report index, 16 sentences: batch 32 148 ms, 8 95 ms, 4 84 ms, 1 122 ms.

@@ -128,11 +128,20 @@ def rerank(
         spans = sentence_spans(text)
         coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
         scored.append(Scored(candidate, spans, coverage))
+
     # Embed the sentences most likely to answer: those of the deep passages holding the
-    # most question terms, at most ``max_sentences`` (the encoder is the cost here).
+    # most question terms, and for a figure question those stating the figure asked for,
+    # at most ``max_sentences`` (the encoder is the cost here). A sentence left out is
+    # judged by its passage's similarity, which flatters it.
+    def promise(item: Scored, i: int, coverage: float) -> float:
+        if not wanted or not params.figure_embed_priority:
+            return coverage
+        bonus = figure_bonus(item.sentence(i), wanted, question_numbers, focus)
+        return coverage + params.figure_embed_priority * bonus
+
     chosen = sorted(
         (
-            (cov, -n, -i, n, i)
+            (promise(item, i, cov), -n, -i, n, i)
             for n, item in enumerate(scored[: len(deep)])
             for i, cov in enumerate(item.sentence_scores)
         ),

@@ -413,6 +413,43 @@ def test_a_passage_stating_the_count_asked_for_is_reranked_with_the_best_five(fo
     assert rank == 1 and answer.answered and "366 new matters" in answer.answer
 
 
+def test_a_sentence_stating_the_figure_asked_for_is_embedded_first(folders):
+    # The encoder reads a few sentences per question; the others are judged by their
+    # passage's similarity. A figure question's count must be among those read, even
+    # when other sentences hold more of the question's words.
+    class Recording(FakeEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.encoded: list[str] = []
+
+        def encode(self, texts, *, batch_size=32):
+            self.encoded.extend(texts)
+            return super().encode(texts, batch_size=batch_size)
+
+    reports = {
+        "un/staff.txt": "Staffing of the Mission office\n"
+        + " ".join(
+            f"The office in {town} reviewed its staff rules."
+            for town in ("Peja", "Prizren", "Gjilan", "Mitrovica", "Ferizaj", "Gjakova")
+        )
+        + " It counted 234 staff."
+    }
+    documents, index_dir = folders
+    write_reports(documents, reports)
+    index(documents, index_dir)
+    question = "How many staff did the Mission office have in 2024?"
+
+    def encoded(answering: AnswerParams) -> list[str]:
+        embedder = Recording()
+        Assistant(index_dir, embedder=embedder, answering=answering).ask(question)
+        return embedder.encoded
+
+    assert "It counted 234 staff." in encoded(AnswerParams(max_sentences=3))
+    assert "It counted 234 staff." not in encoded(
+        AnswerParams(max_sentences=3, figure_embed_priority=0)  # by term coverage alone
+    )
+
+
 def test_a_count_for_another_year_does_not_answer(folders):
     reports = {
         "un/children.txt": "Children and armed conflict, 2023-2024\nIn 2024, 16,500 "

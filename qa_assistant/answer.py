@@ -133,10 +133,16 @@ def compose_answer(
     reason = ""
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
-        # answers, if its best sentence also clears the threshold; none: a near miss.
+        # answers, if its best sentence also clears the threshold; none: a near miss. A
+        # follow-up that leans on the earlier question looks deeper: the earlier question
+        # pulls its own answer first, and what the follow-up swaps in ("… in 2019?") is
+        # often on the next page.
+        depth = params.constraint_depth
+        if earlier:
+            depth = max(depth, params.followup_constraint_depth)
         fits, missing = [], []
-        for n, item in enumerate(ranked[: max(params.constraint_depth, params.title_year_depth)]):
-            if n >= params.constraint_depth and not (asked_years & years(item.candidate.row.title)):
+        for n, item in enumerate(ranked[: max(depth, params.title_year_depth)]):
+            if n >= depth and not (asked_years & years(item.candidate.row.title)):
                 continue
             if item.best_score >= params.answer_threshold:
                 unmet = unmet_pins(question, item, retriever, equivalents, params)

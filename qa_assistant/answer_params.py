@@ -53,6 +53,9 @@ class AnswerParams:
     check_constraints: bool = True
     constraint_scope: str = "document"  # where a name may stand: "page" or "document"
     constraint_depth: int = 1  # cited passages tried for one that fits (tuning set: 1 > 2 > 3)
+    # … for a follow-up that leans on the earlier question (228 tuning questions: recall@1
+    # 0.865 → 0.870, gold fact 0.816 → 0.822, "don't say" unchanged; 3 alike)
+    followup_constraint_depth: int = 2
     # A how-many or when question whose answer states no quantity or date is a near miss.
     check_answer_type: bool = True
     # … or, among this many, the first whose report's title names the question's year

@@ -450,6 +450,26 @@ def test_a_sentence_stating_the_figure_asked_for_is_embedded_first(folders):
     )
 
 
+def test_a_follow_up_finds_what_it_swaps_in_on_the_next_page(folders):
+    # The earlier question pulls its own answer first; the year the follow-up asks about
+    # instead stands in the next passage, which answers.
+    reports = {
+        "un/care_2024.txt": "Care services for older persons, 2024\nIn 2024, 66 per cent of "
+        "States reported strengthening care services for older persons.",
+        "un/care_trend.txt": "Trends since the last review\nThat share of States stood at 46 "
+        "per cent in 2019.",
+    }
+    earlier = "What share of States reported strengthening care services for older persons in 2024?"
+    question = "What was that share in 2019?"
+    only_first = ask_over(
+        folders, reports, question, AnswerParams(followup_constraint_depth=1), history=[earlier]
+    )
+    assert not only_first.answered and "2019" in only_first.answer  # the first lacks it
+    answer = ask_over(folders, reports, question, history=[earlier])
+    assert answer.answered and "46 per cent in 2019" in answer.answer
+    assert answer.citations[0].document == "un/care_trend.txt"
+
+
 def test_a_count_for_another_year_does_not_answer(folders):
     reports = {
         "un/children.txt": "Children and armed conflict, 2023-2024\nIn 2024, 16,500 "

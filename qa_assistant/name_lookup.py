@@ -36,13 +36,21 @@ def _words(text: str) -> str:
 
 def report_titles(documents: Sequence[DocumentInfo]) -> dict[str, str]:
     """Reports that a question can name by title: titles of three words or more that no
-    other report shares ("Report of the Secretary-General" names none)."""
+    other report shares ("Report of the Secretary-General" names none), nor holds within
+    its own: a title that is only a body's name ("Commission on the Status of Women", on a
+    document the Commission has before it) names the body, and its own "Report of the
+    Commission on the Status of Women …" is as much that body's."""
     paths: dict[str, list[str]] = {}
     for document in documents:
         title = _words(document.title)
         if len(title.split()) >= 3:
             paths.setdefault(title, []).append(document.path)
-    return {title: found[0] for title, found in paths.items() if len(found) == 1}
+    return {
+        title: found[0]
+        for title, found in paths.items()
+        if len(found) == 1
+        and not any(f" {title} " in f" {other} " for other in paths if other != title)
+    }
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")

@@ -203,6 +203,19 @@ def test_a_question_names_a_report_by_its_whole_title():
     assert named_reports("How is hate crime addressed in Kosovo?", titles) == []
 
 
+def test_a_body_named_in_a_question_does_not_name_the_report_titled_by_it_alone():
+    titles = report_titles(
+        [
+            _report("csw_note.pdf", "Commission on the Status of Women"),
+            _report("csw_report.pdf", "Report of the Commission on the Status of Women"),
+        ]
+    )
+    asked = "How many meetings did the Commission on the Status of Women hold in 2025?"
+    assert named_reports(asked, titles) == []  # the Commission's, not one document's
+    asked = "What are the main points of the Report of the Commission on the Status of Women?"
+    assert named_reports(asked, titles) == ["csw_report.pdf"]
+
+
 def test_a_sentence_that_only_repeats_the_question_echoes_it():
     question = "What are the main points of “Preventing Violent Extremism in Tajikistan, 2023”?"
     asked = {stem_key(t) for t in query_terms(question)}

@@ -1,8 +1,8 @@
 """The reranker's weights and the answer's thresholds, in one frozen dataclass.
 
-Every value was chosen on ``benchmarks/tune_questions.jsonl`` (``python -m benchmarks.tune``)
-or on SciFact's train queries, never on the dev set; the comment beside each says what it
-moved there. ``rerank.py`` and ``answer.py`` read them; the benchmarks vary them.
+Every value was chosen on ``benchmarks/tune_questions.jsonl`` (``python -m benchmarks.tune``),
+never on the dev set; the comment beside a value says what it moved there. ``rerank.py``
+and ``answer.py`` read them; the benchmarks vary them by name.
 """
 
 from __future__ import annotations

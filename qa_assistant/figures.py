@@ -35,7 +35,8 @@ _ASKS_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _ASKS_DATE = re.compile(  # only at the start: ", when asked …" is no date question
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:where\s+and\s+)?when\b|since\s+when\b|in\s+(?:what|which)\s+year\b|"
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:where\s+and\s+)?when\b|since\s+when\b|"
+    r"in\s+(?:what|which)\s+year\b|"
     r"(?:what|which)\s+(?:year|date|month|day)\b|on\s+what\s+date\b|by\s+when\b)",
     re.IGNORECASE,
 )

@@ -119,24 +119,26 @@ _NAME_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 def _spelled_out(acronym: str, text: str) -> bool:
     """Whether ``text`` spells out ``acronym`` in full: capitalised words whose initials
     are its letters, connectors allowed between them ("CND" → "Commission on Narcotic
-    Drugs", "POiD" → "Programme Office in Dushanbe"), for a report that never uses it."""
+    Drugs", "POiD" → "Programme Office in Dushanbe"), or giving a letter themselves ("AOSIS"
+    → "Alliance of Small Island States"), for a report that never uses it."""
     if not _ACRONYM.fullmatch(acronym) or len(acronym) > 10:
         return False
     letters = acronym.lower()
     words = _NAME_WORDS.findall(text)
-    for start, word in enumerate(words):
-        if word[0] != acronym[0]:
-            continue
-        matched, j = 0, start
-        while matched < len(letters) and j < len(words):
-            current = words[j]
-            if current[0].lower() == letters[matched] and (
-                current[0].isupper() or acronym[matched].islower()
-            ):
-                matched += 1
-            elif current.lower() not in _CONNECTORS:
-                break
-            j += 1
+
+    def spells(matched: int, j: int) -> bool:  # letters[matched:] from words[j:]
         if matched == len(letters):
             return True
-    return False
+        if j == len(words):
+            return False
+        current = words[j]
+        connector = current.lower() in _CONNECTORS
+        gives = current[0].lower() == letters[matched] and (
+            current[0].isupper() or acronym[matched].islower() or connector
+        )
+        # A connector may give its letter ("of" in AOSIS) or be passed over ("in" in ISIL).
+        return (gives and spells(matched + 1, j + 1)) or (
+            connector and matched > 0 and spells(matched, j + 1)
+        )
+
+    return any(word[0] == acronym[0] and spells(0, start) for start, word in enumerate(words))

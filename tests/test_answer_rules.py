@@ -78,6 +78,12 @@ def test_an_acronym_is_met_by_its_name_spelled_out_on_the_page():
     assert unmet_constraints("When did the CND hold its sixty-eighth session?", other) == ["CND"]
     page = "The Programme Office in Dushanbe trained 20 teachers."
     assert unmet_constraints("How many teachers did POiD train?", page) == []
+    # a connector may give a letter ("of" in AOSIS), or be passed over ("in" in ISIL)
+    page = "The Alliance of Small Island States adopted a declaration in September 2024."
+    assert unmet_constraints("When did AOSIS adopt its declaration?", page) == []
+    page = "The Islamic State in Iraq and the Levant claimed 12 attacks."
+    assert unmet_constraints("How many attacks did ISIL claim?", page) == []
+    assert unmet_constraints("How many attacks did ISIS claim?", page) == ["ISIS"]
 
 
 def test_accents_and_spelling_variants_match():

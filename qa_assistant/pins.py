@@ -98,7 +98,10 @@ def unmet_constraints(
         if not tokens:
             continue
         shown = present if constraint.is_number else capitalised
-        found = sum(t in shown or t in covered for t in tokens)
+        found = sum(
+            t in shown or t in covered or (not constraint.is_number and _kin(t, capitalised))
+            for t in tokens
+        )
         if constraint.is_number:
             met = found == len(tokens)
         else:
@@ -142,3 +145,12 @@ def _spelled_out(acronym: str, text: str) -> bool:
         )
 
     return any(word[0] == acronym[0] and spells(0, start) for start, word in enumerate(words))
+
+
+def _kin(stem: str, stems: set[str]) -> bool:
+    """Whether a name's stem is the start of one of ``stems``, or the other way round, five
+    letters at least: "Egyptian" and "Egypt", "Haitian" and "Haiti", "Tajik" and
+    "Tajikistan" name one country."""
+    return len(stem) >= 5 and any(
+        len(other) >= 5 and (other.startswith(stem) or stem.startswith(other)) for other in stems
+    )

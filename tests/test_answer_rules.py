@@ -86,6 +86,16 @@ def test_an_acronym_is_met_by_its_name_spelled_out_on_the_page():
     assert unmet_constraints("How many attacks did ISIS claim?", page) == ["ISIS"]
 
 
+def test_a_country_named_by_its_people_is_shown_by_its_name():
+    page = "In Egypt, bank account ownership among women increased by 260 per cent."
+    asked = "By how much did the number of Egyptian women with a bank account grow?"
+    assert unmet_constraints(asked, page) == []
+    page = "Haitian authorities reported 40 cases."
+    assert unmet_constraints("How many cases did Haiti report?", page) == []
+    page = "Australian officials reported 40 cases."
+    assert unmet_constraints("How many cases did Austria report?", page) == ["Austria"]
+
+
 def test_accents_and_spelling_variants_match():
     page = "An incident at the cemetery in Obiliq/Obilić was reported in Prishtinë/Priština."
     assert unmet_constraints("What happened in Obilic and Pristina?", page) == []

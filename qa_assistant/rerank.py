@@ -128,20 +128,23 @@ def rerank(
         spans = sentence_spans(text)
         coverage = [retriever.coverage(question_terms, text[a:b]) for a, b in spans]
         scored.append(Scored(candidate, spans, coverage))
+    # What figure of the kind asked for each sentence states (figure_bonus), found once: it
+    # decides which sentences are embedded and adds to their scores.
+    bonuses = [
+        [
+            figure_bonus(item.sentence(i), wanted, question_numbers, focus) if wanted else 0.0
+            for i in range(len(item.spans))
+        ]
+        for item in scored
+    ]
 
     # Embed the sentences most likely to answer: those of the deep passages holding the
     # most question terms, and for a figure question those stating the figure asked for,
     # at most ``max_sentences`` (the encoder is the cost here). A sentence left out is
     # judged by its passage's similarity, which flatters it.
-    def promise(item: Scored, i: int, coverage: float) -> float:
-        if not wanted or not params.figure_embed_priority:
-            return coverage
-        bonus = figure_bonus(item.sentence(i), wanted, question_numbers, focus)
-        return coverage + params.figure_embed_priority * bonus
-
     chosen = sorted(
         (
-            (promise(item, i, cov), -n, -i, n, i)
+            (cov + params.figure_embed_priority * bonuses[n][i], -n, -i, n, i)
             for n, item in enumerate(scored[: len(deep)])
             for i, cov in enumerate(item.sentence_scores)
         ),
@@ -194,7 +197,7 @@ def rerank(
             dense = float(similarities.get((n, i), item.candidate.dense))
             score = params.sentence_dense_weight * dense + params.sentence_coverage_weight * cov
             if wanted:
-                bonus = figure_bonus(sentence, wanted, question_numbers, focus)
+                bonus = bonuses[n][i]
                 score += params.number_bonus * bonus
                 if bonus and i and params.figure_context_weight and says_something(sentence):
                     # "The average score rose from 54 to 81 per cent." states the figure;

@@ -98,10 +98,16 @@ def tokenize(text: str) -> list[str]:
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+def words_in(text: str) -> list[str]:
+    """The words of ``text`` as they stand, case and accents kept: runs opening with a
+    letter ("Mitrovicë/Mitrovica" is two, "co-operation" one); numbers are no words."""
+    return _WORD.findall(text)
+
+
 def capitalised_words(text: str) -> list[str]:
     """The words of ``text`` written with a capital, as they stand: a name is shown only
     where it is written as one ("Mars", not the French month "mars")."""
-    return [word for word in _WORD.findall(text) if word[0].isupper()]
+    return [word for word in words_in(text) if word[0].isupper()]
 
 
 def one_line(text: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import capitalised_words, stem_key, tokenize
+from .lexical import capitalised_words, stem_key, tokenize, words_in
 
 # A question's own names and figures: numbers, and runs of capitalised words (with "of",
 # "the", "for"… inside) that do not open the question: "in 2026", "Norway's contribution",
@@ -116,7 +116,6 @@ def unmet_constraints(
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
-_NAME_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
@@ -127,7 +126,7 @@ def _spelled_out(acronym: str, text: str) -> bool:
     if not _ACRONYM.fullmatch(acronym) or len(acronym) > 10:
         return False
     letters = acronym.lower()
-    words = _NAME_WORDS.findall(text)
+    words = words_in(text)
 
     def spells(matched: int, j: int) -> bool:  # letters[matched:] from words[j:]
         if matched == len(letters):

@@ -11,8 +11,10 @@ import logging
 import multiprocessing
 import queue
 import signal
+import sys
 import threading
 import time
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -99,6 +101,30 @@ def _exit_description(code: int | None) -> str:
     return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
 
+_START_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_script_hidden(reader: Callable[[Path], ReadDocument]) -> Iterator[None]:
+    """While a reader process starts: a plain ``__main__`` in place of the running script.
+
+    A spawned process imports the parent's ``__main__`` script before it runs anything.
+    Under Streamlit that script is the whole app, which would run again, headless, in every
+    reader process (seconds of start-up and pages of warnings). The reader needs none of it,
+    unless it is itself defined in that script.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(reader, "__module__", None) == "__main__":
+        yield
+        return
+    with _START_LOCK:
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
+
+
 class _Worker:
     """One reader process, its two pipes, and a thread that drains its results."""
 
@@ -113,7 +139,8 @@ class _Worker:
             name="qa-assistant-reader",
             daemon=True,
         )
-        self.process.start()
+        with _main_script_hidden(reader):
+            self.process.start()
         task_out.close()
         result_in.close()
         self.inbox: queue.SimpleQueue[tuple[float, _Payload]] = queue.SimpleQueue()

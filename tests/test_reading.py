@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unicodedata
 from pathlib import Path
 
@@ -450,6 +451,23 @@ def test_pool_can_be_left_early_and_used_again(text_files: list[Path]) -> None:
             break
         assert titles(list(pool.imap(text_files[4:]))) == ["Report number 4", "Report number 5"]
         assert list(pool.imap([])) == []
+
+
+def test_pool_does_not_run_the_parents_main_script_again(
+    text_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under Streamlit, __main__ is the app script: a reader process must not run the app.
+    marker = tmp_path / "app-ran"
+    script = tmp_path / "app_script.py"
+    script.write_text(f"open({str(marker)!r}, 'a').write('ran')\n", encoding="utf-8")
+    app = types.ModuleType("__main__")
+    app.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", app)
+    with ReaderPool() as pool:
+        results = list(pool.imap(text_files[:2]))
+    assert titles(results) == ["Report number 0", "Report number 1"]
+    assert not marker.exists()
+    assert sys.modules["__main__"] is app
 
 
 @pytest.mark.parametrize(

@@ -64,8 +64,9 @@ def start_update(assistant: Assistant, documents_dir: Path, *, rebuild: bool = F
         st.toast("An index update is already running.")
 
 
-def update_progress(updater: IndexUpdater) -> None:
-    """The running update's progress bar, refreshed every second; the page reloads at the end."""
+def update_progress(updater: IndexUpdater, *, previous: bool = True) -> None:
+    """The running update's progress bar, refreshed every second; the page reloads at the end.
+    ``previous``: whether an earlier index answers questions meanwhile."""
     begun = updater.state()
 
     @st.fragment(run_every=1.0 if begun.running else None)
@@ -73,7 +74,10 @@ def update_progress(updater: IndexUpdater) -> None:
         state = updater.state()
         if state.running:
             st.progress(state.fraction, text=state.describe())
-            st.caption("Questions are answered from the previous index until the update ends.")
+            if previous:
+                st.caption("Questions are answered from the previous index until it ends.")
+            else:
+                st.caption("Questions can be asked once the index is built.")
         elif begun.running:
             st.rerun()
         else:
@@ -96,20 +100,31 @@ def last_update_result(state: UpdateState) -> None:
 
 
 # ---- the chat -------------------------------------------------------------------------------
-def ask(assistant: Assistant, question: str, scope: list[str] | None) -> None:
-    """Ask ``question`` with the earlier questions as history and keep the turn."""
+def answer_waiting(assistant: Assistant, scope: list[str] | None) -> None:
+    """Answer the questions waiting, in the order they were asked, keeping each turn.
+
+    A question stays in ``st.session_state.waiting`` until its turn is kept: one typed
+    while the previous one is being answered interrupts that run, and the next run answers
+    both instead of dropping the first.
+    """
+    waiting: list[str] = st.session_state.waiting
     turns: list[Turn] = st.session_state.turns
-    history = tuple(turn.question for turn in turns)
-    if scope == []:
-        st.warning("No report matches the filters in the sidebar. Widen them and ask again.")
-        return
-    try:
-        with st.spinner("Searching the reports…"):
-            answer = assistant.ask(question, history=history, documents=scope)
-    except QAError as exc:
-        st.error(str(exc))
-        return
-    turns.append(Turn(question, answer, history, tuple(scope) if scope else None))
+    while waiting:
+        question = waiting[0]
+        history = tuple(turn.question for turn in turns)
+        if scope == []:
+            waiting.clear()
+            st.warning("No report matches the filters in the sidebar. Widen them and ask again.")
+            return
+        try:
+            with st.spinner("Searching the reports…"):
+                answer = assistant.ask(question, history=history, documents=scope)
+        except QAError as exc:
+            waiting.pop(0)
+            st.error(str(exc))
+            continue
+        turns.append(Turn(question, answer, history, tuple(scope) if scope else None))
+        waiting.pop(0)  # right after keeping the turn: no interruption falls in between
 
 
 def record_rating(assistant: Assistant, turn: Turn) -> None:
@@ -196,8 +211,8 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
         )
 
 
-def chat_sidebar(assistant: Assistant) -> list[str] | None:
-    """Filters, new conversation and export; returns the report paths to search (or None)."""
+def chat_filters(assistant: Assistant) -> list[str] | None:
+    """The sidebar's filters; returns the report paths to search (or None: all)."""
     documents = assistant.documents()
     titles = {d.path: d.title for d in documents}
     with st.sidebar:
@@ -214,10 +229,22 @@ def chat_sidebar(assistant: Assistant) -> list[str] | None:
             st.multiselect("Folders", folders, key="filter_folders", placeholder="All folders")
         years = sorted({d.year for d in documents if d.year}, reverse=True)
         st.multiselect("Years", years, key="filter_years", placeholder="Any year")
+    return resolve_scope(
+        documents,
+        st.session_state.get("filter_reports", []),
+        st.session_state.get("filter_folders", []),
+        st.session_state.get("filter_years", []),
+    )
+
+
+def conversation_controls(turns: list[Turn]) -> None:
+    """New conversation and export, in the sidebar; shown after the latest answer is kept,
+    so the export holds every answer on the page."""
+    with st.sidebar:
         st.divider()
-        turns: list[Turn] = st.session_state.turns
         if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
             st.session_state.turns = []
+            st.session_state.waiting = []
             st.rerun()
         st.download_button(
             "Export conversation (Markdown)",
@@ -229,12 +256,6 @@ def chat_sidebar(assistant: Assistant) -> list[str] | None:
             icon=":material/download:",
             width="stretch",
         )
-    return resolve_scope(
-        documents,
-        st.session_state.get("filter_reports", []),
-        st.session_state.get("filter_folders", []),
-        st.session_state.get("filter_years", []),
-    )
 
 
 def queue_question(question: str) -> None:
@@ -272,7 +293,7 @@ def no_index(assistant: Assistant, documents_dir: Path) -> None:
             st.rerun()
     else:
         st.write(f"Add reports ({SUPPORTED_KINDS} files) on the **Manage reports** page first.")
-    update_progress(updater_for(assistant.index_dir))
+    update_progress(updater_for(assistant.index_dir), previous=False)
 
 
 def ask_page(assistant: Assistant, documents_dir: Path) -> None:
@@ -283,12 +304,24 @@ def ask_page(assistant: Assistant, documents_dir: Path) -> None:
         return
     if updater_for(assistant.index_dir).state().running:
         st.info("The index is being updated; answers come from the previous index meanwhile.")
-    scope = chat_sidebar(assistant)
+    if not assistant.status()["documents"]:
+        index_dir = escape_markdown(str(assistant.index_dir))
+        folder = escape_markdown(str(documents_dir))
+        st.info(
+            f"The index in {index_dir}/ holds no reports yet, so there is nothing to answer "
+            f"from. Add reports ({SUPPORTED_KINDS} files) on the **Manage reports** page, or "
+            f"put them in {folder}/ and update the index there.",
+            icon=":material/info:",
+        )
+        return
+    scope = chat_filters(assistant)
     question = st.chat_input("Ask a question about the reports")
     question = question or st.session_state.pop("pending_question", None)
     if question:
-        ask(assistant, question, scope)
+        st.session_state.waiting.append(question)
+    answer_waiting(assistant, scope)
     turns: list[Turn] = st.session_state.turns
+    conversation_controls(turns)
     if not turns:
         st.write(
             "Ask in your own words; each answer quotes the sentence that answers it and cites "
@@ -429,7 +462,7 @@ def manage_page(assistant: Assistant, documents_dir: Path) -> None:
     if rebuild.button("Rebuild from scratch", disabled=running, icon=":material/restart_alt:"):
         start_update(assistant, documents_dir, rebuild=True)
         st.rerun()
-    update_progress(updater)
+    update_progress(updater, previous=status["exists"])
     upload_section(assistant, documents_dir)
     delete_section(assistant, documents_dir)
     st.subheader("Files that could not be indexed")
@@ -452,6 +485,7 @@ def main() -> None:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     st.session_state.setdefault("turns", [])
+    st.session_state.setdefault("waiting", [])  # questions asked, not yet answered
     st.session_state.setdefault("upload_round", 0)
     documents_dir, index_dir = default_documents_dir(), default_index_dir()
     try:

@@ -47,6 +47,8 @@ class UpdateState:
         if not self.total:
             return "Looking for new, changed and deleted reports…"
         embedded = f"; {self.passages} passages embedded" if self.passages else ""
+        if self.done >= self.total:  # the last passages are embedded after the last read
+            return f"All {self.total} reports read; embedding their passages{embedded}…"
         return f"Reading reports: {self.done} of {self.total}{embedded}"
 
 

@@ -77,6 +77,18 @@ def _check_content(name: str, data: bytes) -> None:
         raise UploadError(f"Refused {name!r}: it is binary data, not text.")
 
 
+def _next_step(problem: DocumentError) -> str:
+    """What to do about a file that cannot be read, where its reason does not say already."""
+    if problem.reason == "cannot be read" and problem.detail.startswith("PdfReadError"):
+        return (
+            " The PDF looks damaged: open it in a PDF viewer, save or print it as a new PDF, "
+            "and add that."
+        )
+    if problem.reason in ("too large", "timed out"):
+        return " Split it into smaller files and add those."
+    return ""
+
+
 def _guarded_read(path: Path) -> DocumentError | None:
     """Read ``path`` in the guarded reader process (timeout, memory cap): the error, or None."""
     from .reader_pool import ReaderPool
@@ -124,7 +136,7 @@ def add_upload(
         temporary.write_bytes(data)
         problem = check(temporary)
         if problem is not None:
-            raise UploadError(f"Refused {name!r}: {problem.reason}.")
+            raise UploadError(f"Refused {name!r}: {problem}.{_next_step(problem)}")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

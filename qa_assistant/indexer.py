@@ -37,7 +37,11 @@ Progress = Callable[[str, int, int], None]
 Reader = Callable[[Iterable[Path]], Iterator[tuple[Path, "ReadDocument | DocumentError"]]]
 
 EMBED_BATCH_PASSAGES = 256
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2019"
+_DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:\d{1,2},?\s+)?(19[5-9]\d|20[0-4]\d)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -127,13 +131,25 @@ def _still_failing(failure: tuple[int, int, str], source: SourceFile) -> bool:
     return unchanged and not error.startswith(_TRANSIENT_FAILURES)
 
 
-def document_year(title: str, first_page: str) -> int | None:
-    """The report's year, from its title or else its first page."""
-    for text in (title, first_page[:2000]):
-        match = _YEAR.search(text)
-        if match:
-            return int(match.group(1))
-    return None
+def document_year(title: str, first_page: str, name: str = "") -> int | None:
+    """The report's year: the latest year its title names ("Reform, 2019–2021" is of 2021),
+    else its file name ("…_training_2011.txt"), else the latest date on its first page
+    ("Distr.: General 23 July 2025"), else the latest year named there. Never a year after
+    this one ("the 2030 Agenda"). The first year named is often the past a report recalls
+    ("asked ODIHR … in 2003"), which would file it under the wrong year."""
+    this_year = time.gmtime().tm_year
+
+    def latest(years: Iterable[str]) -> int | None:
+        past = [int(year) for year in years if int(year) <= this_year]
+        return max(past) if past else None
+
+    head = first_page[:2000]
+    return (
+        latest(_YEAR.findall(title))
+        or latest(_YEAR.findall(Path(name).stem))
+        or latest(_DATED_YEAR.findall(head))
+        or latest(_YEAR.findall(head))
+    )
 
 
 def _default_reader(paths: Iterable[Path]):
@@ -306,7 +322,7 @@ def _store_document(target, source, sha, document, chunks, vectors, stored, kind
         mtime_ns=source.mtime_ns,
         sha256=sha,
         pages=len(document.pages),
-        year=document_year(document.title, first_page),
+        year=document_year(document.title, first_page, source.relative),
         passages=[
             (c.start, c.end, c.page_spans[0][1], c.page_spans, c.n_tokens, c.text, lex_text(c.text))
             for c in chunks

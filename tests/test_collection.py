@@ -58,7 +58,12 @@ def test_what_reports_do_you_have_lists_them_newest_first(assistant):
     for citation, document in zip(answer.citations, documents, strict=False):
         assert f"“{document.title}”" in answer.answer and f"[{citation.n}]" in answer.answer
         (start, end), *_ = citation.highlight
-        assert citation.text[start:end] == document.title and citation.page == 1
+        shown = citation.text[start:end]
+        if document.title in citation.text:
+            assert shown == document.title
+        else:  # the heading the report opens with ("… Hate Crime Data", titled "…: A Note")
+            assert shown and document.title.startswith(shown)
+        assert citation.page == 1
     assert f"and {len(documents) - 3} more" in answer.answer
     assert "for example: “" in answer.answer  # starter questions follow
 

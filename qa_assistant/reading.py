@@ -227,6 +227,14 @@ def _quiet_pypdf() -> Iterator[None]:
 
 _PASSWORD_HINT = "remove the password (print or export it unprotected) and add the file again"
 _AES_HINT = "it is AES-encrypted and the 'cryptography' package is missing; install it"
+_DAMAGED_HINT = "open it in a PDF viewer, save or print it as a new PDF, and add that"
+
+
+def _damaged(error: BaseException) -> DocumentError:
+    """A PDF whose structure pypdf cannot follow, with what the user can do about it."""
+    return DocumentError(
+        "cannot be read", f"the PDF looks damaged ({describe_error(error)}); {_DAMAGED_HINT}"
+    )
 
 
 def _read_pdf(path: Path) -> ReadDocument:
@@ -245,10 +253,14 @@ def _read_pdf(path: Path) -> ReadDocument:
             raise DocumentError("cannot be read", _AES_HINT) from None
         except NotImplementedError as error:
             raise DocumentError("cannot be read", f"unsupported encryption: {error}") from None
+        except (DocumentError, OSError, MemoryError, RecursionError):
+            raise  # not the file's structure: said as they are by read_document
+        except Exception as error:
+            raise _damaged(error) from error
         if page_count == 0:
             raise DocumentError("cannot be read", "the PDF has no pages")
         raw_pages: list[str] = []
-        failures: list[str] = []
+        failures: list[Exception] = []
         for number, page in enumerate(reader.pages, start=1):
             try:
                 raw_pages.append(page.extract_text() or "")
@@ -258,10 +270,10 @@ def _read_pdf(path: Path) -> ReadDocument:
                 raise
             except Exception as error:
                 logger.warning("%s: no text from page %d: %s", path, number, describe_error(error))
-                failures.append(describe_error(error))
+                failures.append(error)
                 raw_pages.append("")
         if len(failures) == page_count:
-            raise DocumentError("cannot be read", failures[0])
+            raise _damaged(failures[0]) from failures[0]
         try:
             metadata_title = reader.metadata.title if reader.metadata else None
         except Exception:

@@ -12,9 +12,10 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from .generations import IndexLock, new_generation
 from .glossary import find_definitions
 from .index_layout import current_generation
 from .lexical import lex_text
+from .reading import describe_error
 from .store import Store
 from .types import FailedDocument, IndexReport, ReadDocument
 
@@ -54,27 +56,118 @@ class SourceFile:
     mtime_ns: int
 
 
-def scan_documents(folder: Path) -> list[SourceFile]:
-    """Supported files under ``folder`` (recursively, hidden ones skipped), by path."""
-    if not folder.is_dir():
-        raise QAError(
-            f"The documents folder {folder}/ does not exist. Create it and put PDF, TXT or MD "
-            "reports in it, or pass --documents DIR."
+@dataclass
+class FolderScan:
+    """What a documents folder holds: the files to index; what could not be looked at,
+    reported with why; and the paths (folders end in ``/``) whose documents stay in the
+    index as they were, because their folder could not be listed."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    failed: list[FailedDocument] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def keeps(self, relative: str) -> bool:
+        """Whether the indexed document at ``relative`` lies in a folder not listed."""
+        return any(relative.startswith(folder) for folder in self.kept)
+
+
+_BAD_NAME = "cannot be read: its file name is not valid UTF-8; rename it"
+
+
+def scan_folder(folder: Path) -> FolderScan:
+    """Supported files under ``folder`` (recursively, hidden ones skipped), by path, and
+    what could not be looked at: a subfolder that cannot be listed (its documents stay in
+    the index as they were), a file whose name is not UTF-8 (skipped).
+
+    Raises ``QAError`` when ``folder`` is missing, is a file or cannot be listed itself:
+    reading it as empty would empty the index.
+    """
+    folder = Path(folder)
+    _check_documents_folder(folder)
+    scan = FolderScan()
+
+    def not_listed(directory: str, error: OSError) -> None:
+        if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+            return  # deleted while the scan ran: its reports are gone
+        where = Path(directory)
+        if where == folder:
+            raise _unreadable_folder(folder, error) from error
+        relative = where.relative_to(folder).as_posix() + "/"
+        scan.kept.append(relative)
+        scan.failed.append(
+            FailedDocument(
+                _shown(relative),
+                f"cannot read folder {_shown(relative)}: {_reason(error)}; its reports stay "
+                "in the index as they were",
+            )
         )
-    found: list[SourceFile] = []
-    for directory, subdirs, files in os.walk(folder):
+
+    def walk_error(error: OSError) -> None:
+        not_listed(error.filename or os.fspath(folder), error)
+
+    for directory, subdirs, files in os.walk(folder, onerror=walk_error):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
                 continue
             path = Path(directory) / name
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
             relative = path.relative_to(folder).as_posix()
-            found.append(SourceFile(path, relative, stat.st_size, stat.st_mtime_ns))
-    return found
+            if _shown(relative) != relative:
+                scan.failed.append(FailedDocument(_shown(relative), _BAD_NAME))
+                continue
+            try:
+                info = path.stat()
+            except PermissionError as error:  # a folder that may be listed, not entered
+                subdirs[:] = []
+                not_listed(directory, error)
+                break
+            except OSError:
+                continue  # deleted since it was listed, or a broken link: not a report
+            scan.files.append(SourceFile(path, relative, info.st_size, info.st_mtime_ns))
+    kept = tuple(scan.kept)
+    scan.files = [source for source in scan.files if not source.relative.startswith(kept)]
+    return scan
+
+
+def scan_documents(folder: Path) -> list[SourceFile]:
+    """Supported files under ``folder`` (recursively, hidden ones skipped), by path; see
+    ``scan_folder`` for what cannot be looked at."""
+    return scan_folder(folder).files
+
+
+def _check_documents_folder(folder: Path) -> None:
+    try:
+        mode = folder.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise QAError(
+            f"The documents folder {folder}/ does not exist. Create it and put PDF, TXT or MD "
+            "reports in it, or pass --documents DIR."
+        ) from None
+    except OSError as error:
+        raise _unreadable_folder(folder, error) from error
+    if not stat.S_ISDIR(mode):
+        raise QAError(
+            f"{folder} is a file, not a folder. Pass the folder that holds the reports: "
+            f"--documents {folder.parent}"
+        )
+
+
+def _unreadable_folder(folder: Path, error: OSError) -> QAError:
+    return QAError(
+        f"Cannot read the documents folder {folder}/: {_reason(error)}. Make it readable "
+        "(or mount it), then run qa-assistant index again; the index is unchanged."
+    )
+
+
+def _reason(error: OSError) -> str:
+    """An OSError's reason in words, as a clause: "permission denied"."""
+    text = error.strerror or describe_error(error)
+    return text[:1].lower() + text[1:]
+
+
+def _shown(relative: str) -> str:
+    """A path as it can be printed and stored: bytes that are not UTF-8 as ``\\xNN``."""
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
 
 
 def file_sha256(path: Path) -> str:
@@ -190,7 +283,7 @@ def update_index(
     started = time.perf_counter()
     report = IndexReport()
     record = build_record(embedder, settings)
-    files = scan_documents(documents_dir)
+    scan = scan_folder(documents_dir)
     with IndexLock(index_dir, wait_seconds=wait_seconds):
         live = None if rebuild else current_generation(index_dir)
         stored, failures = {}, {}
@@ -204,8 +297,8 @@ def update_index(
 
         to_read: list[tuple[SourceFile, str]] = []  # (file, "added" | "updated")
         touched: list[tuple[SourceFile, str]] = []  # same content, new mtime
-        present = {f.relative for f in files}
-        for source in files:
+        present = {f.relative for f in scan.files}
+        for source in scan.files:
             known = stored.get(source.relative)
             if known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
                 report.unchanged.append(source.relative)
@@ -220,8 +313,17 @@ def update_index(
                 report.failed.append(FailedDocument(source.relative, failures[source.relative][2]))
             else:
                 to_read.append((source, "added"))
-        removed = sorted(path for path in stored if path not in present)
-        gone_failures = [path for path in failures if path not in present]
+        report.failed.extend(scan.failed)
+        report.unchanged.extend(path for path in stored if scan.keeps(path))
+        removed = sorted(path for path in stored if path not in present and not scan.keeps(path))
+        gone_failures = [path for path in failures if path not in present and not scan.keeps(path)]
+        if removed and not (scan.files or scan.failed):
+            raise QAError(
+                f"The documents folder {documents_dir}/ holds no reports, but the index in "
+                f"{index_dir}/ holds {len(stored)} reports; nothing was removed. If the folder "
+                "is a share that is not mounted, mount it and run this again; to empty the "
+                "index on purpose, run qa-assistant index --rebuild."
+            )
 
         if not (to_read or touched or removed or gone_failures or live is None):
             return _finish(report, index_dir, started)
@@ -270,9 +372,7 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
         # office" also finds a passage that only says "OAIS" in a UNFPA report (tuning set:
         # recall@1 0.812 → 0.833). The stored text and the lexical index are the passage's own.
         texts = [
-            passage_input(item[2].title, chunk.text)
-            for item in pending.items
-            for chunk in item[3]
+            passage_input(item[2].title, chunk.text) for item in pending.items for chunk in item[3]
         ]
         vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
         offset = 0

@@ -11,9 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers_index import state, text_reader, write_state
-from qa_assistant import FakeEmbedder, update_index
+from helpers_index import fingerprint, indexed_fingerprint, state, text_reader, write_state
+from qa_assistant import FakeEmbedder, QAError, update_index
+from qa_assistant import assistant as assistant_module
+from qa_assistant.cli import main as cli_main
 from qa_assistant.errors import STABLE_REASONS
+from qa_assistant.index_layout import current_generation
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.store import Store
 
@@ -59,6 +62,127 @@ def failures(index_dir: Path) -> dict[str, str]:
         return {path: error for path, (_, _, error) in store.failures().items()}
     finally:
         store.close()
+
+
+# ------------------------------------------------------------- folders it cannot list
+
+
+def test_a_subfolder_that_cannot_be_listed_keeps_its_reports_as_they_were(indexed, monkeypatch):
+    documents, index_dir = indexed
+    write_state(documents, {**FILES, **state("c", [5])})  # something new elsewhere
+    deny_listing(monkeypatch, documents / "a")
+    seen: list[str] = []
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=spying(text_reader, seen))
+    monkeypatch.undo()
+    assert report.removed == [] and report.added == ["c/report_05.txt"]
+    assert seen == ["report_05.txt"]  # a/'s reports are neither removed nor read again
+    assert [(f.document, f.error) for f in report.failed] == [
+        (
+            "a/",
+            "cannot read folder a/: permission denied; its reports stay in the index as they were",
+        )
+    ]
+    assert indexed_fingerprint(index_dir) == fingerprint({**FILES, **state("c", [5])})
+
+
+def test_a_remembered_failure_under_a_folder_it_cannot_list_is_kept(indexed, monkeypatch):
+    documents, index_dir = indexed
+    (documents / "a" / "broken.txt").write_bytes(b"\xff\xfe\x00not text")
+    update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert "a/broken.txt" in failures(index_dir)
+    (documents / "b" / "report_00.txt").unlink()  # a change, so a new generation is written
+    deny_listing(monkeypatch, documents / "a")
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    monkeypatch.undo()
+    assert report.removed == ["b/report_00.txt"]
+    assert "a/broken.txt" in failures(index_dir)
+
+
+def test_a_documents_folder_that_cannot_be_listed_is_an_error_and_changes_nothing(
+    indexed, monkeypatch
+):
+    documents, index_dir = indexed
+    before = current_generation(index_dir)
+    deny_listing(monkeypatch, documents)
+    with pytest.raises(QAError) as caught:
+        update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    monkeypatch.undo()
+    message = str(caught.value)
+    assert f"Cannot read the documents folder {documents}/: permission denied" in message
+    assert "\n" not in message and "unchanged" in message
+    assert current_generation(index_dir) == before
+    assert indexed_fingerprint(index_dir) == fingerprint(FILES)
+
+
+def test_cli_says_in_one_line_that_the_documents_folder_cannot_be_read(
+    indexed, monkeypatch, capsys
+):
+    documents, index_dir = indexed
+    monkeypatch.setattr(assistant_module, "SentenceTransformerEmbedder", FakeEmbedder)
+    deny_listing(monkeypatch, documents)
+    code = cli_main(["index", "--documents", str(documents), "--index", str(index_dir)])
+    monkeypatch.undo()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(lines) == 1 and "permission denied" in lines[0], lines
+
+
+# ----------------------------------------------------------------- an empty folder
+
+
+def test_an_empty_documents_folder_does_not_wipe_the_index(indexed):
+    documents, index_dir = indexed
+    before = current_generation(index_dir)
+    for child in documents.iterdir():  # a network share that is not mounted
+        shutil.rmtree(child)
+    with pytest.raises(QAError) as caught:
+        update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    message = str(caught.value)
+    assert "holds no reports" in message and "nothing was removed" in message
+    assert "--rebuild" in message and "\n" not in message
+    assert current_generation(index_dir) == before
+    assert indexed_fingerprint(index_dir) == fingerprint(FILES)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader, rebuild=True)
+    assert report.documents == 0 and indexed_fingerprint(index_dir) == {}
+
+
+def test_deleting_some_reports_still_removes_them(indexed):
+    documents, index_dir = indexed
+    write_state(documents, state("a", [0]))
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert len(report.removed) == 3 and indexed_fingerprint(index_dir) == fingerprint(
+        state("a", [0])
+    )
+
+
+# ------------------------------------------------------------- a file, not a folder
+
+
+def test_documents_pointing_at_a_file_says_it_is_a_file(tmp_path):
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4")
+    with pytest.raises(QAError) as caught:
+        update_index(report, tmp_path / "index", FakeEmbedder(), reader=text_reader)
+    message = str(caught.value)
+    assert f"{report} is a file, not a folder" in message and "does not exist" not in message
+    assert "--documents" in message and "\n" not in message
+
+
+# ------------------------------------------------------- a file name that is not UTF-8
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_indexed(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    bad = documents / os.fsdecode(b"bad\xe9name.txt")
+    bad.write_text("Report\nA report whose name is Latin-1.", encoding="utf-8")
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.added == sorted(FILES)
+    assert [(f.document, f.error) for f in report.failed] == [
+        ("bad\\xe9name.txt", "cannot be read: its file name is not valid UTF-8; rename it")
+    ]
+    report.to_json()["failed"][0]["document"].encode("utf-8")  # prints and JSON-encodes
+    again = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert again.unchanged == sorted(FILES) and len(again.failed) == 1
 
 
 # ------------------------------------------------------------------- a damaged PDF

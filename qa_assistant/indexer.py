@@ -8,6 +8,7 @@ overlaps embedding; passages of several documents are embedded together in large
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
 import os
@@ -72,6 +73,7 @@ class FolderScan:
 
 
 _BAD_NAME = "cannot be read: its file name is not valid UTF-8; rename it"
+_DELETED = "cannot be read: it was deleted while the index was being built"
 
 
 def scan_folder(folder: Path) -> FolderScan:
@@ -213,8 +215,24 @@ def check_compatible(meta: dict[str, str], record: dict[str, str], root: Path) -
         )
 
 
-# A file that ran out of time may read fine on a quieter machine: try it again next run.
-_TRANSIENT_FAILURES = ("timed out",)
+def _os_error_names() -> list[str]:
+    return sorted(
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, OSError)
+    )
+
+
+# Failures of the machine rather than of the file may be gone by the next run: a file that ran
+# out of time on a busy machine, one the reader had no permission to open or whose share went
+# away (an OSError), a reader process that could not start. Those are tried again on every
+# run; what a file holds (a password, images only, a damaged structure) is remembered until
+# the file changes.
+_TRANSIENT_FAILURES = (
+    "timed out",
+    "cannot be read: the reader process could not start",
+    *(f"cannot be read: {name}" for name in _os_error_names()),
+)
 
 
 def _still_failing(failure: tuple[int, int, str], source: SourceFile) -> bool:
@@ -303,7 +321,14 @@ def update_index(
             if known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
                 report.unchanged.append(source.relative)
             elif known:
-                sha = file_sha256(source.path)
+                try:
+                    sha = file_sha256(source.path)
+                except FileNotFoundError:  # deleted since the scan: it is gone
+                    present.discard(source.relative)
+                    continue
+                except OSError:  # the reader will say why it cannot be read
+                    to_read.append((source, "updated"))
+                    continue
                 if sha == known.sha256:
                     report.unchanged.append(source.relative)
                     touched.append((source, sha))
@@ -390,22 +415,59 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
         done_files += 1
         if progress:
             progress("read", done_files, len(to_read))
+        if isinstance(result, DocumentError) and _deleted(source.path):
+            _forget_deleted(target, source, kind, stored, report)
+            continue
         if isinstance(result, DocumentError):
-            if kind == "updated":  # the old version is gone from disk: drop it from answers
-                target.remove_document(stored[source.relative].id)
-            target.record_failure(source.relative, source.size, source.mtime_ns, str(result))
-            report.failed.append(FailedDocument(source.relative, str(result)))
+            _record_failure(target, source, kind, stored, report, result)
             continue
         chunks = chunk_document(result.pages, embedder.count_tokens, settings)
         if not chunks:
             error = DocumentError("no extractable text (scanned?)")
-            target.record_failure(source.relative, source.size, source.mtime_ns, str(error))
-            report.failed.append(FailedDocument(source.relative, str(error)))
+            _record_failure(target, source, kind, stored, report, error)
             continue
-        pending.add(source, file_sha256(source.path), result, chunks, kind)
+        try:
+            sha = file_sha256(source.path)
+        except FileNotFoundError:
+            _forget_deleted(target, source, kind, stored, report)
+            continue
+        except OSError as exc:  # read a moment ago; locked or unmounted since
+            error = DocumentError("cannot be read", describe_error(exc))
+            _record_failure(target, source, kind, stored, report, error)
+            continue
+        pending.add(source, sha, result, chunks, kind)
         if pending.passages >= EMBED_BATCH_PASSAGES:
             flush()
     flush()
+
+
+def _deleted(path: Path) -> bool:
+    """Whether ``path`` is no longer there (deleted since the folder was scanned)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _record_failure(target, source, kind, stored, report, error: DocumentError) -> None:
+    if kind == "updated":  # the old version is gone from disk: drop it from answers
+        target.remove_document(stored[source.relative].id)
+    target.record_failure(source.relative, source.size, source.mtime_ns, str(error))
+    report.failed.append(FailedDocument(source.relative, str(error)))
+
+
+def _forget_deleted(target, source, kind, stored, report) -> None:
+    """A file deleted while the run went on: its older version leaves the index; a new one
+    is reported, and nothing is remembered of it."""
+    target.forget_failure(source.relative)
+    if kind == "updated":
+        target.remove_document(stored[source.relative].id)
+        report.removed.append(source.relative)
+    else:
+        report.failed.append(FailedDocument(source.relative, _DELETED))
 
 
 def _store_document(target, source, sha, document, chunks, vectors, stored, kind, report):

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 from helpers_index import fingerprint, indexed_fingerprint, state, text_reader, write_state
-from qa_assistant import FakeEmbedder, QAError, update_index
+
+from qa_assistant import FakeEmbedder, QAError, indexer, update_index
 from qa_assistant import assistant as assistant_module
 from qa_assistant.cli import main as cli_main
-from qa_assistant.errors import STABLE_REASONS
+from qa_assistant.errors import STABLE_REASONS, DocumentError
 from qa_assistant.index_layout import current_generation
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.store import Store
+from qa_assistant.types import PageText, ReadDocument
 
 FILES = {**state("a", range(2)), **state("b", range(2))}
 
@@ -183,6 +185,133 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_indexed(tmp_path)
     report.to_json()["failed"][0]["document"].encode("utf-8")  # prints and JSON-encodes
     again = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
     assert again.unchanged == sorted(FILES) and len(again.failed) == 1
+
+
+# --------------------------------------------------------- a file deleted mid-run
+
+
+def deleting(reader, victim: Path, when: str):
+    """``reader``, deleting ``victim`` before it starts reading (``when="before"``) or just
+    after it has read it (``"after"``), as a user might while the run goes on."""
+
+    def read(paths):
+        if when == "before":
+            victim.unlink()
+        for path, result in reader(paths):
+            if when == "after" and Path(path) == victim:
+                victim.unlink()
+            yield path, result
+
+    return read
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("reader", [text_reader, read_documents_inline])
+def test_a_new_file_deleted_during_the_run_is_reported_and_the_run_finishes(tmp_path, when, reader):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    victim = documents / "a" / "report_01.txt"
+    report = update_index(
+        documents, index_dir, FakeEmbedder(), reader=deleting(reader, victim, when)
+    )
+    assert report.added == sorted(set(FILES) - {"a/report_01.txt"})
+    assert [(f.document, f.error) for f in report.failed] == [
+        ("a/report_01.txt", "cannot be read: it was deleted while the index was being built")
+    ]
+    assert "a/report_01.txt" not in failures(index_dir)  # gone: nothing to remember
+    again = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert not again.failed and again.unchanged == report.added
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_changed_file_deleted_during_the_run_is_removed(indexed, when):
+    documents, index_dir = indexed
+    victim = documents / "b" / "report_01.txt"
+    victim.write_text("Report\nA new edition of this report.", encoding="utf-8")
+    report = update_index(
+        documents, index_dir, FakeEmbedder(), reader=deleting(text_reader, victim, when)
+    )
+    assert report.removed == ["b/report_01.txt"] and not report.failed
+    assert indexed_fingerprint(index_dir) == fingerprint(
+        {k: v for k, v in FILES.items() if k != "b/report_01.txt"}
+    )
+
+
+def test_a_touched_file_deleted_before_it_is_hashed_is_removed(indexed, monkeypatch):
+    documents, index_dir = indexed
+    victim = documents / "b" / "report_01.txt"
+    os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+    real_hash = indexer.file_sha256
+
+    def delete_then_hash(path: Path) -> str:
+        if path == victim:
+            victim.unlink()
+        return real_hash(path)
+
+    monkeypatch.setattr(indexer, "file_sha256", delete_then_hash)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.removed == ["b/report_01.txt"] and not report.failed
+
+
+# --------------------------------------------- failures of the machine, not the file
+
+
+def locked_then_open(locked: set[str]):
+    """An in-process reader that fails with PermissionError on the named files until they
+    are taken out of ``locked``."""
+
+    def read_one(path: Path) -> ReadDocument:
+        if Path(path).name in locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        text = Path(path).read_text(encoding="utf-8")
+        return ReadDocument([PageText(1, text)], text.splitlines()[0])
+
+    return lambda paths: read_documents_inline(paths, reader=read_one)
+
+
+def test_a_file_it_had_no_permission_to_read_is_tried_again(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    locked = {"report_00.txt"}
+    first = update_index(documents, index_dir, FakeEmbedder(), reader=locked_then_open(locked))
+    assert [f.document for f in first.failed] == ["a/report_00.txt", "b/report_00.txt"]
+    assert all(f.error.startswith("cannot be read: PermissionError") for f in first.failed)
+    locked.clear()  # the permissions were fixed; the files themselves did not change
+    again = update_index(documents, index_dir, FakeEmbedder(), reader=locked_then_open(locked))
+    assert again.added == ["a/report_00.txt", "b/report_00.txt"] and not again.failed
+    assert failures(index_dir) == {}
+
+
+def test_a_reader_process_that_could_not_start_is_tried_again(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+
+    def no_process(paths):
+        for path in paths:
+            yield path, DocumentError("cannot be read", "the reader process could not start (1)")
+
+    first = update_index(documents, index_dir, FakeEmbedder(), reader=no_process)
+    assert len(first.failed) == len(FILES)
+    again = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert again.added == sorted(FILES) and not again.failed
+
+
+def test_what_a_file_holds_is_still_remembered(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    (documents / "scan.pdf").write_bytes(b"%PDF-1.4 image only")
+
+    def scanned(paths):
+        for path in paths:
+            if Path(path).suffix == ".pdf":
+                yield path, DocumentError("no extractable text (scanned?)", "run OCR")
+            else:
+                yield from text_reader([path])
+
+    update_index(documents, index_dir, FakeEmbedder(), reader=scanned)
+    seen: list[str] = []
+    again = update_index(documents, index_dir, FakeEmbedder(), reader=spying(scanned, seen))
+    assert seen == [] and [f.document for f in again.failed] == ["scan.pdf"]
 
 
 # ------------------------------------------------------------------- a damaged PDF

@@ -253,6 +253,22 @@ def test_a_touched_file_deleted_before_it_is_hashed_is_removed(indexed, monkeypa
     assert report.removed == ["b/report_01.txt"] and not report.failed
 
 
+def test_a_changed_file_that_now_holds_no_text_leaves_the_index(indexed):
+    documents, index_dir = indexed
+    victim = documents / "b" / "report_01.txt"
+    victim.write_text("Report\n", encoding="utf-8")
+
+    def blank_pages(paths):
+        for path in paths:
+            yield path, ReadDocument([PageText(1, "")], "Report")
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=blank_pages)
+    assert [(f.document, f.error) for f in report.failed] == [
+        ("b/report_01.txt", "no extractable text (scanned?)")
+    ]
+    assert "b/report_01.txt" not in indexed_fingerprint(index_dir)  # not the old version
+
+
 # --------------------------------------------- failures of the machine, not the file
 
 

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -127,9 +127,10 @@ class SentenceTransformerEmbedder:
                 log.info("loading embedding model from %s", self.model_dir)
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(
-                    str(self.model_dir), device=self.device, local_files_only=True
-                )
+                with _loading_bars_shown(log.isEnabledFor(logging.INFO)):
+                    self._model = SentenceTransformer(
+                        str(self.model_dir), device=self.device, local_files_only=True
+                    )
                 if self.precision == "auto":
                     self.precision = "bfloat16" if _native_bfloat16() else "float32"
                 log.info("encoder precision: %s", self.precision)
@@ -181,6 +182,24 @@ class SentenceTransformerEmbedder:
         """Empty the question cache (benchmarks measure a question's first encode)."""
         with self._lock:
             self._query_cache.clear()
+
+
+@contextlib.contextmanager
+def _loading_bars_shown(shown: bool) -> Iterator[None]:
+    """Model loading draws its own progress bars on stderr ("Loading weights 103/103" on
+    every question asked from the command line); they are drawn only when ``shown`` (the
+    CLI's -v logs at INFO). Only transformers' and huggingface_hub's bars are switched off,
+    and back on after: other tqdm bars (the index command's) are left alone."""
+    from transformers.utils import logging as transformers_logging
+
+    if shown or not transformers_logging.is_progress_bar_enabled():
+        yield
+        return
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        transformers_logging.enable_progress_bar()
 
 
 def _native_bfloat16() -> bool:

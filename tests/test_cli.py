@@ -146,6 +146,17 @@ def test_status_and_glossary(sample_index, capsys):
     assert {"OMIK", "POiD"} <= acronyms
 
 
+@pytest.mark.model
+def test_ask_draws_no_model_loading_bars_unless_verbose(sample_index):
+    # transformers drew "Loading weights: 100%|…| 103/103" on stderr at every question.
+    _, index = sample_index
+    quiet = run_cli("ask", "Who trained police officers?", "--index", str(index))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Loading weights" not in quiet.stderr and "%|" not in quiet.stderr
+    verbose = run_cli("ask", "Who trained police officers?", "--index", str(index), "-v")
+    assert verbose.returncode == 0 and "Loading weights" in verbose.stderr
+
+
 def test_ask_without_index_is_a_one_line_error_with_the_fix(tmp_path):
     result = run_cli("ask", "Who trained police?", "--index", str(tmp_path / "none"))
     assert result.returncode == 1

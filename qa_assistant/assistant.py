@@ -29,7 +29,7 @@ from .collection import (
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
-from .index_layout import FEEDBACK_FILE, current_generation
+from .index_layout import FEEDBACK_FILE, check_index_folder, current_generation
 from .indexer import Progress, build_record, check_compatible, update_index
 from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
@@ -125,6 +125,7 @@ class Assistant:
         return self._snapshot
 
     def _open(self) -> _Snapshot:
+        check_index_folder(self.index_dir, reading=True)
         store = Store.open_current(self.index_dir)
         record = build_record(self.embedder, self.chunking)
         check_compatible(store.meta(), record, self.index_dir)
@@ -277,8 +278,13 @@ class Assistant:
         return sorted((path, error) for path, (_, _, error) in failures.items())
 
     def status(self) -> dict:
-        """Documents, pages, passages, model, index type and when built."""
+        """Documents, pages, passages, model, index type and when built.
+
+        A folder with no index yet is reported as such (``exists`` False); a file, or a
+        folder of reports, in place of the index folder is refused with the fix (QAError).
+        """
         if not self.has_index():
+            check_index_folder(self.index_dir, reading=True)
             return {
                 "index": str(self.index_dir),
                 "exists": False,
@@ -326,6 +332,7 @@ class Assistant:
         wait_seconds: float = 0.0,
     ) -> IndexReport:
         """Bring the index up to date with ``documents_dir`` (this assistant's model)."""
+        check_index_folder(self.index_dir, reading=False)
         report = update_index(
             Path(documents_dir),
             self.index_dir,

@@ -222,7 +222,10 @@ def _cmd_status(args: argparse.Namespace) -> dict[str, Any]:
     status = _assistant(args).status()
     if not args.json:
         if not status["exists"]:
-            print(f"No index in {status['index']}/. Build one: qa-assistant index")
+            print(
+                f"No index in {status['index']}/ yet. Build one: "
+                f"qa-assistant index --documents DIR --index {status['index']}"
+            )
         else:
             print(
                 f"{status['index']}/: {status['documents']} documents, {status['pages']} pages, "

@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from .config import SUPPORTED_SUFFIXES
+from .errors import IndexMissingError, QAError
 from .lexical import FTS_TOKENIZER
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STORE_FILE",
     "VECTORS_FILE",
+    "check_index_folder",
     "connect",
     "current_generation",
 ]
@@ -101,7 +104,42 @@ def current_generation(root: Path) -> Path | None:
     """The live generation folder of the index at ``root``, or None if there is none."""
     try:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no folder, or a file in its place
         return None
     folder = root / name
     return folder if name.startswith("gen-") and (folder / STORE_FILE).is_file() else None
+
+
+# Entries looked at, at most, for a report in a folder that holds no index (the whole of a
+# big tree would be slow to walk only to word an error).
+_REPORT_SEARCH_LIMIT = 1000
+
+
+def check_index_folder(root: Path, *, reading: bool) -> None:
+    """Refuse, with the fix, an ``--index`` that cannot be an index folder: a file, or (when
+    ``reading``) a folder with no index that holds reports, named in place of their index.
+
+    A folder that does not exist, or holds neither, passes: it is an index not built yet.
+    """
+    if root.exists() and not root.is_dir():
+        raise QAError(
+            f"{root} is a file, not an index folder; pass the folder that holds the index, "
+            "or a new folder to build one in, as --index."
+        )
+    if reading and current_generation(root) is None and _holds_reports(root):
+        raise IndexMissingError(
+            f"{root}/ holds reports, not an index; build one with "
+            f"`qa-assistant index --documents {root} --index DIR` and pass --index DIR."
+        )
+
+
+def _holds_reports(folder: Path) -> bool:
+    """Whether ``folder`` or a folder in it holds a file of a kind the indexer reads."""
+    if not folder.is_dir():
+        return False
+    for seen, path in enumerate(folder.rglob("*")):
+        if seen >= _REPORT_SEARCH_LIMIT:
+            return False
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file():
+            return True
+    return False

@@ -1,0 +1,82 @@
+"""The command line's edges, as ../shared/CONTRACT.md fixes them: a wrong --index is one
+line with the fix (exit 1). In-process, on the fake embedder (fast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers_index import state, text_reader, write_state
+
+from qa_assistant import FakeEmbedder, indexer, update_index
+from qa_assistant import assistant as assistant_module
+from qa_assistant.cli import main
+
+FILES = {**state("a", range(2)), **state("b", range(2))}  # a/report_00.txt, …, b/report_01.txt
+
+
+@pytest.fixture
+def fake_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The CLI on the fake embedder and an in-process reader; a documents folder with
+    reports in a/ and b/, indexed. Returns (documents, index)."""
+    monkeypatch.setattr(assistant_module, "SentenceTransformerEmbedder", FakeEmbedder)
+    monkeypatch.setattr(indexer, "_default_reader", text_reader)
+    documents, index = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    update_index(documents, index, FakeEmbedder(), reader=text_reader)
+    return documents, index
+
+
+def one_line_error(capsys) -> str:
+    """The one line a user-facing error prints on stderr."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def usage_error(argv: list[str], capsys) -> str:
+    """stderr of a command argparse refuses, after checking it exits 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+# ---- 4-6. what --index names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["ask", "hi"], ["glossary"], ["index", "--documents", "DOCS"]],
+    ids=["status", "ask", "glossary", "index"],
+)
+def test_a_file_given_as_index_is_one_line_with_the_fix(fake_cli, tmp_path, capsys, argv):
+    documents, _ = fake_cli
+    a_file = tmp_path / "f"
+    a_file.write_text("hi\n", encoding="utf-8")
+    argv = [str(documents) if arg == "DOCS" else arg for arg in argv]
+    assert main([*argv, "--index", str(a_file)]) == 1
+    error = one_line_error(capsys)
+    assert f"{a_file} is a file, not an index folder" in error and "--index" in error
+
+
+def test_status_of_a_folder_with_no_index_yet_says_so_and_exits_0(tmp_path, capsys):
+    # CONTRACT: status tells what the index holds; "no index yet" is that answer, not an
+    # error (ask and glossary, which need one, exit 1).
+    missing = tmp_path / "nonexistent" / "idx"
+    assert main(["status", "--json", "--index", str(missing)]) == 0
+    assert json.loads(capsys.readouterr().out)["exists"] is False
+    assert main(["status", "--index", str(missing)]) == 0
+    assert f"No index in {missing}/ yet" in capsys.readouterr().out
+    assert main(["glossary", "--index", str(missing)]) == 1
+    assert "qa-assistant index" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("command", [["ask", "Who trained police?"], ["status"], ["glossary"]])
+def test_a_folder_of_reports_given_as_index_says_to_build_one_from_it(fake_cli, capsys, command):
+    documents, _ = fake_cli
+    assert main([*command, "--index", str(documents)]) == 1
+    error = one_line_error(capsys)
+    assert f"{documents}/ holds reports, not an index" in error
+    assert f"qa-assistant index --documents {documents} --index DIR" in error

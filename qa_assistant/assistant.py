@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -35,7 +36,7 @@ from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import Store
-from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
+from .types import Answer, Citation, DocumentInfo, GlossaryEntry, IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,48 @@ def _as_history(history: Sequence[str]) -> list[str]:
         elif about.topic:
             kept.append(about.topic)
     return kept
+
+
+def _scope_ids(store: Store, documents: Sequence[str]) -> list[int]:
+    """Ids of the reports ``documents`` names: each a path as indexed, a folder of them, a
+    report's file name, or a path ending in an indexed path (an absolute one). One that
+    names no indexed report is refused by name: a search kept to nothing answers nothing."""
+    ids: set[int] = set()
+    unknown = []
+    paths: list[str] | None = None
+    for given in documents:
+        found = store.document_ids([given])
+        if not found:
+            paths = paths if paths is not None else [d.path for d in store.documents()]
+            name = given.replace("\\", "/")
+            found = store.document_ids(
+                [p for p in paths if p.rsplit("/", 1)[-1] == name or name.endswith("/" + p)]
+            )
+        if not found:
+            unknown.append(given)
+        ids.update(found)
+    if unknown:
+        names = ", ".join(unknown)
+        raise QAError(
+            f"No indexed report or folder is named {names}. Give a path as indexed, a "
+            "report's file name or a folder; `qa-assistant status --list` lists the reports."
+        )
+    return sorted(ids)
+
+
+def _scores_in_rank_order(citations: list[Citation]) -> None:
+    """Cap each citation's score at the one ranked above it, so ``score`` reads best first.
+
+    The reranker's passage score orders the citations, and then the answer's rules move a
+    few (the passage whose page shows the question's names and numbers first, the one the
+    answer reads first cited first, a second passage from a page listed already after the
+    other pages). A moved passage keeps its place and is given no higher score than the
+    passage above it: no score claims more than the place it was ranked at.
+    """
+    floor = math.inf
+    for citation in citations:
+        floor = min(floor, citation.score)
+        citation.score = floor
 
 
 class Assistant:
@@ -157,8 +200,9 @@ class Assistant:
     ) -> Answer:
         """Answer ``question``; ``history`` are the earlier questions, oldest first.
 
-        ``documents`` restricts the search to these report paths or folders (relative to
-        the documents folder, as listed by ``documents()``).
+        ``documents`` restricts the search to these reports: paths or folders relative to
+        the documents folder (as ``documents()`` lists them), or file names; one that names
+        no indexed report raises QAError. Citations come best first, their scores too.
         """
         question = (question or "").strip()
         if not question:
@@ -170,7 +214,9 @@ class Assistant:
             try:
                 with self._use() as snapshot:
                     asked_on = snapshot.folder
-                    return self._ask(snapshot, question, history, top_k, documents)
+                    answer = self._ask(snapshot, question, history, top_k, documents)
+                _scores_in_rank_order(answer.citations)
+                return answer
             except sqlite3.DatabaseError:
                 # The generation was swept while this question ran: ask the live one, once.
                 if asked_on is None or current_generation(self.index_dir) == asked_on:
@@ -189,7 +235,7 @@ class Assistant:
         timings: dict[str, float] = {}
         document_ids = None
         if documents:
-            document_ids = snapshot.store.document_ids(list(documents))
+            document_ids = _scope_ids(snapshot.store, documents)
         about = collection_question(question)
         if about is not None:
             answer = self._about_collection(

@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .answer_params import AnswerParams
 from .config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from .errors import QAError
 
@@ -29,6 +30,13 @@ def _printable(text: object) -> str:
     retitle or clear the user's terminal.
     """
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", str(text))
+
+
+_ASK_NOTES = (
+    "With --json, citations come best first, their score never rising down the list; "
+    "confidence is the best sentence's score, not a probability: usually 0 to about 1.5, "
+    "and below {threshold} the answer is that the reports don't say."
+)
 
 
 def _add_common(parser: argparse.ArgumentParser, *, documents: bool = False) -> None:
@@ -65,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for another index run to finish (default: stop at once)",
     )
 
-    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question with cited passages",
+        description="Answer a question with cited passages.",
+        epilog=_ASK_NOTES.format(threshold=f"{AnswerParams().answer_threshold:.2f}"),
+    )
     ask.add_argument("question", help="the question")
     ask.add_argument(
         "--history",
@@ -80,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=None,
         metavar="PATH",
-        help="search only this report or folder (repeatable)",
+        help="search only this report (its path as indexed, or its file name) or folder "
+        "(repeatable; `status --list` lists them)",
     )
     _add_common(ask)
 
@@ -92,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(evaluate)
 
     status = commands.add_parser("status", help="what the index holds")
+    status.add_argument(
+        "--list", action="store_true", help="list the indexed reports' paths (JSON: paths)"
+    )
     _add_common(status)
 
     glossary = commands.add_parser("glossary", help="acronyms defined in the reports")
@@ -219,7 +236,10 @@ def _cmd_eval(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_status(args: argparse.Namespace) -> dict[str, Any]:
-    status = _assistant(args).status()
+    assistant = _assistant(args)
+    status = assistant.status()
+    if args.list:
+        status["paths"] = [d.path for d in assistant.documents()] if status["exists"] else []
     if not args.json:
         if not status["exists"]:
             print(
@@ -233,6 +253,8 @@ def _cmd_status(args: argparse.Namespace) -> dict[str, Any]:
                 f"{status['model']} ({status['dim']} dims, {status['vector_index']} index); "
                 f"built {status['built']}"
             )
+        for path in status.get("paths", []):
+            print(f"  {_printable(path)}")
     return status
 
 

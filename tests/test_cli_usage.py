@@ -1,5 +1,6 @@
-"""The command line's edges, as ../shared/CONTRACT.md fixes them: a wrong --index is one
-line with the fix (exit 1). In-process, on the fake embedder (fast)."""
+"""The command line's edges, as ../shared/CONTRACT.md fixes them: a wrong --index or
+--document is one line with the fix (exit 1), citation scores read best first. In-process,
+on the fake embedder (fast)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers_index import state, text_reader, write_state
+from helpers_index import marker_word, state, text_reader, write_state
 
 from qa_assistant import FakeEmbedder, indexer, update_index
 from qa_assistant import assistant as assistant_module
@@ -41,6 +42,44 @@ def usage_error(argv: list[str], capsys) -> str:
         main(argv)
     assert exit_info.value.code == 2
     return capsys.readouterr().err
+
+
+# ---- 2. --document ------------------------------------------------------------------------
+
+
+def test_an_unknown_document_is_named_with_how_to_list_the_reports(fake_cli, capsys):
+    _, index = fake_cli
+    argv = ["ask", "What did they train?", "--index", str(index)]
+    assert main([*argv, "--document", "nonexistent.pdf", "--document", "a"]) == 1
+    error = one_line_error(capsys)
+    assert "is named nonexistent.pdf." in error  # … and not the folder a/, which is known
+    assert "qa-assistant status --list" in error
+
+
+@pytest.mark.parametrize(
+    ("given", "kept_to"),
+    [
+        ("b/report_01.txt", {"b/report_01.txt"}),  # its path as indexed
+        ("report_01.txt", {"a/report_01.txt", "b/report_01.txt"}),  # its file name
+        ("/reports/b/report_01.txt", {"b/report_01.txt"}),  # a path ending in it
+        ("b", {"b/report_00.txt", "b/report_01.txt"}),  # its folder
+    ],
+)
+def test_a_document_is_found_by_path_file_name_or_folder(fake_cli, capsys, given, kept_to):
+    _, index = fake_cli
+    question = f"What did {marker_word('a', 0)} and {marker_word('b', 1)} train?"
+    argv = ["ask", question, "--index", str(index), "--json", "--document", given]
+    assert main(argv) == 0
+    cited = {c["document"] for c in json.loads(capsys.readouterr().out)["citations"]}
+    assert cited and cited <= kept_to
+
+
+def test_status_list_names_the_indexed_reports(fake_cli, capsys):
+    _, index = fake_cli
+    assert main(["status", "--list", "--json", "--index", str(index)]) == 0
+    assert json.loads(capsys.readouterr().out)["paths"] == sorted(FILES)
+    assert main(["status", "--list", "--index", str(index)]) == 0
+    assert "  a/report_00.txt" in capsys.readouterr().out.splitlines()
 
 
 # ---- 4-6. what --index names --------------------------------------------------------------
@@ -80,3 +119,25 @@ def test_a_folder_of_reports_given_as_index_says_to_build_one_from_it(fake_cli, 
     error = one_line_error(capsys)
     assert f"{documents}/ holds reports, not an index" in error
     assert f"qa-assistant index --documents {documents} --index DIR" in error
+
+
+# ---- 9. scores best first -----------------------------------------------------------------
+
+
+def test_citation_scores_never_rise_down_the_list(fake_cli, monkeypatch, capsys):
+    # The answer's rules move a passage up or down after the reranker scored it (the page
+    # that shows the question's names, the sentence read first, one citation per page).
+    _, index = fake_cli
+    compose = assistant_module.compose_answer
+
+    def compose_and_move(*args, **kwargs):
+        answered, text, citations, confidence = compose(*args, **kwargs)
+        citations[-1].score = citations[0].score + 0.5  # a passage moved below better ones
+        return answered, text, citations, confidence
+
+    monkeypatch.setattr(assistant_module, "compose_answer", compose_and_move)
+    question = f"What did {marker_word('a', 1)} train?"
+    assert main(["ask", question, "--index", str(index), "--json", "--top-k", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    scores = [citation["score"] for citation in data["citations"]]
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True)

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -128,23 +129,49 @@ def _quiet_libraries(verbose: bool) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+def _terminal_size() -> tuple[int | None, int | None]:
+    """(columns, rows) to draw progress bars in: None, None to let tqdm ask the terminal,
+    or 80 × 24 where the terminal says 0 × 0. A pseudo-terminal whose size was never set
+    (``script``, CI runners, some IDE consoles) says so, and tqdm then draws nothing at all:
+    a bar 0 columns wide, on a screen with no row to put it in."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None, None
+    if size.columns > 0 and size.lines > 0:
+        return None, None
+    fallback = shutil.get_terminal_size((80, 24))  # $COLUMNS / $LINES, else 80 × 24
+    return fallback.columns or 80, fallback.lines or 24
+
+
 def _progress_bars(enabled: bool):
     if not enabled:
         return None
     from tqdm import tqdm
 
+    columns, rows = _terminal_size()
+
     bars: dict[str, Any] = {}
     labels = {"read": "reading files", "embed": "embedding passages"}
+    units = {"read": " files", "embed": " passages"}
+    counted = {"embed"}  # its total grows as files are read: a count, not a bar to fill
 
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(
-                total=total, desc=labels.get(stage, stage), unit="", file=sys.stderr, leave=False
+                total=None if stage in counted else total,
+                desc=labels.get(stage, stage),
+                unit=units.get(stage, ""),
+                file=sys.stderr,
+                leave=False,
+                ncols=columns,
+                nrows=rows,
             )
-        bar.total = max(bar.total or 0, total)
-        bar.n = done
-        bar.refresh()
+        if bar.total is not None:
+            bar.total = max(bar.total, total)
+        bar.update(done - bar.n)  # not by setting n: tqdm's rate stays true
+        bar.refresh()  # at every call: a few quick files would otherwise show nothing
 
     progress.close = lambda: [bar.close() for bar in bars.values()]  # type: ignore[attr-defined]
     return progress

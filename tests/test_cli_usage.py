@@ -1,10 +1,14 @@
 """The command line's edges, as ../shared/CONTRACT.md fixes them: a wrong --index or
---document is one line with the fix (exit 1), citation scores read best first. In-process,
-on the fake embedder (fast)."""
+--document is one line with the fix (exit 1), progress bars show on a terminal of unknown
+size, citation scores read best first. In-process, on the fake embedder (fast)."""
 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,6 +123,43 @@ def test_a_folder_of_reports_given_as_index_says_to_build_one_from_it(fake_cli, 
     error = one_line_error(capsys)
     assert f"{documents}/ holds reports, not an index" in error
     assert f"qa-assistant index --documents {documents} --index DIR" in error
+
+
+# ---- 8. progress on a terminal ------------------------------------------------------------
+
+
+def test_index_progress_shows_on_a_terminal_that_reports_no_size(fake_cli, monkeypatch):
+    # A pseudo-terminal whose size was never set (`script -qc …`, CI) reports 0 × 0; tqdm
+    # then drew bars 0 columns wide, on no row: nothing at all.
+    documents, _ = fake_cli
+    controller, terminal = pty.openpty()
+    assert os.get_terminal_size(terminal) == (0, 0)
+    drawn = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal side was closed
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    stderr = open(terminal, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    try:
+        index = documents.parent / "fresh-index"
+        assert main(["index", "--documents", str(documents), "--index", str(index)]) == 0
+    finally:
+        stderr.close()
+        reader.join(timeout=10)
+        os.close(controller)
+    shown = drawn.decode("utf-8", "replace")
+    assert "reading files" in shown and "4/4" in shown
+    assert "embedding passages" in shown and "passages" in shown
 
 
 # ---- 9. scores best first -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -31,6 +32,28 @@ def _printable(text: object) -> str:
     retitle or clear the user's terminal.
     """
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", str(text))
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number, 1 or more (argparse names the flag, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if math.isnan(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds (got {text})")
+    return value
 
 
 _ASK_NOTES = (
@@ -68,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--no-progress", action="store_true", help="no progress bars")
     index.add_argument(
         "--wait",
-        type=float,
+        type=_seconds,
         default=0.0,
         metavar="SECONDS",
         help="wait this long for another index run to finish (default: stop at once)",
@@ -88,7 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="Q",
         help="an earlier question of the conversation (repeat, oldest first)",
     )
-    ask.add_argument("--top-k", type=int, default=5, help="citations to return (default 5)")
+    ask.add_argument(
+        "--top-k",
+        type=_at_least_one,
+        default=5,
+        metavar="K",
+        help="citations to return (default 5)",
+    )
     ask.add_argument(
         "--document",
         action="append",
@@ -102,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="recall@1/5, MRR@10 on a question set")
     evaluate.add_argument("questions", type=Path, help="JSON-lines question set")
     evaluate.add_argument(
-        "--top-k", type=int, default=10, help="citations per question (default 10)"
+        "--top-k",
+        type=_at_least_one,
+        default=10,
+        metavar="K",
+        help="citations per question (default 10)",
     )
     _add_common(evaluate)
 
@@ -114,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     glossary = commands.add_parser("glossary", help="acronyms defined in the reports")
     _add_common(glossary)
+    for command in commands.choices.values():  # its own usage for an unknown flag (main)
+        command.set_defaults(command_parser=command)
     return parser
 
 
@@ -315,10 +350,16 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    _quiet_libraries(args.verbose)
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The arguments; bad usage exits 2, an unknown flag with the sub-command's own usage
+    (argparse would show the top level's: ``qa-assistant [-h] COMMAND ...``)."""
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         data = COMMANDS[args.command](args)
     except QAError as exc:
@@ -330,7 +371,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
+    sys.stdout.flush()  # a closed pipe is met here, not at exit, where it cannot be handled
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parse(argv)
+    _quiet_libraries(args.verbose)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader of our output stopped reading (``| head -1``) once it had what it
+        # wanted; the work is done (exit 0). Python flushes stdout again at exit and would
+        # fail once more, so stdout is pointed at devnull (the Python docs' "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

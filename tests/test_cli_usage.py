@@ -1,18 +1,20 @@
-"""The command line's edges, as ../shared/CONTRACT.md fixes them: a wrong --index or
---document is one line with the fix (exit 1), progress bars show on a terminal of unknown
-size, citation scores read best first. In-process, on the fake embedder (fast)."""
+"""The command line's edges, as ../shared/CONTRACT.md fixes them: bad usage exits 2 naming
+the flag, a wrong --index or --document is one line with the fix (exit 1), a closed pipe is
+no traceback, progress bars show on a terminal of unknown size, citation scores read best
+first. In-process, on the fake embedder (fast)."""
 
 from __future__ import annotations
 
 import json
 import os
 import pty
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-from helpers_index import marker_word, state, text_reader, write_state
+from helpers_index import REPO, marker_word, state, text_reader, write_state
 
 from qa_assistant import FakeEmbedder, indexer, update_index
 from qa_assistant import assistant as assistant_module
@@ -46,6 +48,37 @@ def usage_error(argv: list[str], capsys) -> str:
         main(argv)
     assert exit_info.value.code == 2
     return capsys.readouterr().err
+
+
+# ---- 1. a closed pipe -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_reader_that_stops_reading_gets_no_traceback(fake_cli, monkeypatch, as_json):
+    # `qa-assistant ask … | head -1`: head exits once it has its line.
+    _, index = fake_cli
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed_pipe = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    try:
+        args = ["ask", f"What did {marker_word('a', 1)} train?", "--index", str(index)]
+        assert main(args + (["--json"] if as_json else [])) == 0
+    finally:
+        closed_pipe.close()  # stdout now writes to devnull: closing it raises nothing
+
+
+def test_a_closed_pipe_in_a_real_process_leaves_stderr_empty(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qa_assistant", "status", "--json", "--index", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    process.stdout.close()  # before the process has written anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0
+    assert stderr == ""
 
 
 # ---- 2. --document ------------------------------------------------------------------------
@@ -84,6 +117,30 @@ def test_status_list_names_the_indexed_reports(fake_cli, capsys):
     assert json.loads(capsys.readouterr().out)["paths"] == sorted(FILES)
     assert main(["status", "--list", "--index", str(index)]) == 0
     assert "  a/report_00.txt" in capsys.readouterr().out.splitlines()
+
+
+# ---- 3. bad usage -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_top_k_below_one_is_bad_usage_naming_the_flag(capsys, value):
+    error = usage_error(["ask", "Who trained police?", "--top-k", value], capsys)
+    assert "usage: qa-assistant ask" in error and "argument --top-k" in error
+    error = usage_error(["eval", "questions.jsonl", "--top-k", value], capsys)
+    assert "usage: qa-assistant eval" in error and "argument --top-k" in error
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "soon"])
+def test_a_negative_wait_is_bad_usage(capsys, value):
+    error = usage_error(["index", "--wait", value], capsys)
+    assert "argument --wait" in error
+
+
+def test_an_unknown_flag_shows_the_sub_commands_usage(capsys):
+    error = usage_error(["index", "--bogus"], capsys)
+    assert "usage: qa-assistant index" in error and "unrecognized arguments: --bogus" in error
+    error = usage_error(["ask", "question", "surplus"], capsys)
+    assert "usage: qa-assistant ask" in error and "surplus" in error
 
 
 # ---- 4-6. what --index names --------------------------------------------------------------

@@ -32,7 +32,7 @@ from qa_assistant.app_support import (
 )
 from qa_assistant.config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from qa_assistant.index_updater import IndexUpdater, UpdateState, updater_for
-from qa_assistant.indexer import scan_documents
+from qa_assistant.scanning import scan_documents
 from qa_assistant.types import Citation
 from qa_assistant.uploads import add_upload, delete_report, document_path
 

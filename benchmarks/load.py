@@ -78,7 +78,7 @@ def source_documents() -> tuple[Path, str]:
 def mirror(source: Path, folder: Path) -> None:
     """Make ``folder`` hold a link to every report under ``source`` (same relative paths)
     and nothing else, so reports can be added beside them without touching ``source``."""
-    from qa_assistant.indexer import scan_documents
+    from qa_assistant.scanning import scan_documents
 
     wanted = {f.relative: f.path for f in scan_documents(source)}
     folder.mkdir(parents=True, exist_ok=True)

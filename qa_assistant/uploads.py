@@ -18,7 +18,7 @@ from uuid import uuid4
 
 from .config import SUPPORTED_SUFFIXES
 from .errors import DocumentError, QAError
-from .indexer import file_sha256, scan_documents
+from .scanning import file_sha256, scan_documents
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._ -]+")
@@ -78,12 +78,8 @@ def _check_content(name: str, data: bytes) -> None:
 
 
 def _next_step(problem: DocumentError) -> str:
-    """What to do about a file that cannot be read, where its reason does not say already."""
-    if problem.reason == "cannot be read" and problem.detail.startswith("PdfReadError"):
-        return (
-            " The PDF looks damaged: open it in a PDF viewer, save or print it as a new PDF, "
-            "and add that."
-        )
+    """What to do about a file that cannot be read, where its reason does not say already
+    (``reading`` says it for password-protected, damaged and scanned files)."""
     if problem.reason in ("too large", "timed out"):
         return " Split it into smaller files and add those."
     return ""

@@ -202,6 +202,8 @@ def _progress_bars(enabled: bool):
                 leave=False,
                 ncols=columns,
                 nrows=rows,
+                # a count's first step is a whole batch, timed from nothing: no rate
+                bar_format="{desc}: {n_fmt}{unit} [{elapsed}]" if stage in counted else None,
             )
         if bar.total is not None:
             bar.total = max(bar.total, total)

@@ -29,6 +29,7 @@ from qa_assistant.app_support import (
     page_pdf,
     page_text,
     resolve_scope,
+    sources_and_related,
 )
 from qa_assistant.config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from qa_assistant.index_updater import IndexUpdater, UpdateState, updater_for
@@ -199,10 +200,13 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
             st.caption(acronyms_line(answer.acronyms))
         if not answer.answered:
             st.warning(escape_markdown(answer.answer), icon=":material/search_off:")
-            if answer.citations:
-                st.markdown("**Related reading**")
-        for citation in answer.citations:
-            citation_card(citation, turn, documents_dir, related=not answer.answered)
+        sources, related = sources_and_related(answer)
+        for citation in sources:
+            citation_card(citation, turn, documents_dir, related=False)
+        if related:
+            st.markdown("**Related reading**")
+        for citation in related:
+            citation_card(citation, turn, documents_dir, related=True)
         st.feedback(
             "thumbs",
             key=f"feedback-{turn.id}",
@@ -381,9 +385,8 @@ def upload_section(assistant: Assistant, documents_dir: Path) -> None:
     folder = st.selectbox(
         "Save into", folders, format_func=lambda f: f or "The documents folder itself"
     )
-    files = st.file_uploader(
+    files = st.file_uploader(  # any type: a refused file is told why, not dropped unseen
         "PDF, TXT or MD files (up to 50 MB each)",
-        type=["pdf", "txt", "md"],
         accept_multiple_files=True,
         key=f"uploads-{st.session_state.upload_round}",
     )

@@ -17,7 +17,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from uuid import uuid4
 
@@ -195,6 +195,20 @@ class Turn:
     id: str = field(default_factory=lambda: uuid4().hex[:10])
 
 
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def sources_and_related(answer: Answer) -> tuple[list[Citation], list[Citation]]:
+    """The citations the answer quotes (its [n] markers), then the others: related reading
+    only, so no highlighted sentence seems to back an answer it is not part of. All are
+    related reading when the reports don't answer."""
+    if not answer.answered:
+        return [], list(answer.citations)
+    quoted = {int(n) for n in _MARKER.findall(answer.answer)}
+    sources = [c for c in answer.citations if c.n in quoted]
+    return sources, [c for c in answer.citations if c.n not in quoted]
+
+
 def _quoted_passage(citation: Citation) -> str:
     pieces = []
     for piece, marked in split_highlight(citation.text, citation.highlight):
@@ -236,14 +250,15 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
             lines += ["", acronyms_line(answer.acronyms)]
         if turn.rating:
             lines += ["", f"Rated: {'helpful' if turn.rating > 0 else 'not helpful'}"]
-        if answer.citations:
-            heading = "Sources" if answer.answered else "Related reading"
-            lines += ["", f"### {heading}", ""]
-        for citation in answer.citations:
-            title = escape_markdown(one_line(citation.title or citation.document))
-            label = f"\\[{citation.n}\\] " if answer.answered else ""
-            lines.append(
-                f"{label}*{title}*, {escape_markdown(citation.document)}, page {citation.page}"
-            )
-            lines += ["", _quoted_passage(citation), ""]
+        sources, related = sources_and_related(answer)
+        for heading, cited in (("Sources", sources), ("Related reading", related)):
+            if cited:
+                lines += ["", f"### {heading}", ""]
+            for citation in cited:
+                title = escape_markdown(one_line(citation.title or citation.document))
+                label = f"\\[{citation.n}\\] " if heading == "Sources" else ""
+                where = f"{escape_markdown(citation.document)}, page {citation.page}"
+                lines.append(f"{label}*{title}*, {where}")
+                shown = citation if label else replace(citation, highlight=[])
+                lines += ["", _quoted_passage(shown), ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -330,6 +330,7 @@ def test_manage_page_shows_status_and_failed_files(documents_dir: Path, data_dir
         ("../escape.txt", b"A harmless report.", "must not contain folders"),
         (".hidden.txt", b"A harmless report.", "must not start with a dot"),
         ("empty.txt", b"", "the file is empty"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n", "only .pdf, .txt, .md files can be added"),
     ],
 )
 def test_bad_uploads_are_refused_and_write_nothing(

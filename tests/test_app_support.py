@@ -25,6 +25,7 @@ from qa_assistant.app_support import (
     page_text,
     passage_html,
     resolve_scope,
+    sources_and_related,
     split_highlight,
 )
 from qa_assistant.embedding import SentenceTransformerEmbedder
@@ -191,6 +192,21 @@ def test_conversation_markdown_neutralises_report_text() -> None:
     assert "> Read **\\<script\\>alert\\('x'\\)\\</scrip**t\\> and \\<img" in markdown
     body = "\n".join(line for line in markdown.splitlines() if not line.startswith("#"))
     assert not re.search(r"(?<!\\)[<\[$]|(?<!\\)\]\(|https?:|www\.", body)
+
+
+def test_only_the_citations_an_answer_quotes_are_its_sources() -> None:
+    # Sources [2] and [3] were listed beside an answer that quotes [1] and [3] only: [2]'s
+    # highlighted sentence must not seem to back it.
+    cited = [citation(n=n, text=f"Passage {n} says this.", highlight=((0, 9),)) for n in (1, 2, 3)]
+    answer = Answer("Q", True, "First point. [1] Third point. [3]", cited)
+    sources, related = sources_and_related(answer)
+    assert [c.n for c in sources] == [1, 3] and [c.n for c in related] == [2]
+    markdown = conversation_markdown([Turn("Q", answer)], exported_at="x")
+    sources_at, related_at = markdown.index("### Sources"), markdown.index("### Related")
+    assert sources_at < markdown.index("\\[3\\] *T") < related_at
+    assert "> **Passage 1** says this." in markdown and "> Passage 2 says this." in markdown
+    unanswered = Answer("Q", False, "The reports don't say.", cited)
+    assert sources_and_related(unanswered) == ([], cited)
 
 
 def test_acronyms_of_an_answer_are_exported_with_it() -> None:

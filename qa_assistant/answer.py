@@ -18,7 +18,17 @@ import numpy as np
 from .answer_params import AnswerParams
 from .config import PAGED_SUFFIXES
 from .embedding import Embedder
-from .figures import DATE, FUNDER, MONEY, QUANTITY, SHARE, counted_group, holds, years
+from .figures import (
+    DATE,
+    FUNDER,
+    MONEY,
+    QUANTITY,
+    SHARE,
+    compared_years,
+    counted_group,
+    holds,
+    years,
+)
 from .lexical import one_line
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
@@ -192,6 +202,8 @@ def compose_answer(
             return False
         if params.check_year and asked_years:
             stated = years(text)
+            if params.compared_years_pass:
+                return not stated - compared_years(text) or bool(stated & asked_years)
             return not stated or bool(stated & asked_years)
         return True
 

@@ -23,9 +23,11 @@ LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
 
 # The question word opens the question or the clause after a fronted phrase ("In Haiti in
-# 1997, how long could …?", "Out of all the complaints …, in how many did …?").
+# 1997, how long could …?", "Out of all the complaints …, in how many did …?"), or comes
+# after a preposition ("Across how many police regions …?").
 _ASKS_QUANTITY = re.compile(
-    r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?(?:in\s+|of\s+|for\s+)?"
+    r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?"
+    r"(?:(?:in|of|for|across|among|to|from|on|at|with|within|into|between|under|over)\s+)?"
     r"(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
     r"(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
     r"by\s+how\s+much|"
@@ -206,6 +208,22 @@ def figures(sentence: str) -> list[Figure]:
 def years(text: str) -> set[str]:
     """The years a text names: "in 2024", "2024-2025", "31 July 2024"."""
     return {f.text for f in figures(text) if f.kind == DATE and _YEAR.match(f.text)}
+
+
+_COMPARED = re.compile(
+    r"\b(?:than|compared\s+(?:with|to)|(?:up|down)\s+from|"
+    r"versus|vs\.)\s",
+    re.IGNORECASE,
+)
+
+
+def compared_years(text: str) -> set[str]:
+    """The years a text names only to compare with: those after "than", "compared with",
+    "up from" ("46.54 per cent, slightly lower than in February 2021 (48.78 per cent)")."""
+    match = _COMPARED.search(text)
+    if not match:
+        return set()
+    return years(text[match.end() :]) - years(text[: match.start()])
 
 
 def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False) -> bool:

@@ -13,6 +13,7 @@ from qa_assistant.figures import (
     QUANTITY,
     SHARE,
     asked_for,
+    compared_years,
     counted_group,
     figures,
     holds,
@@ -57,6 +58,8 @@ from qa_assistant.figures import (
         ("Out of all the complaints decided, in how many was the treaty breached?", QUANTITY),
         ("In how many countries did UNICEF work on child protection?", QUANTITY),
         ("Because of the cash shortage, how much was the session cut back?", QUANTITY),
+        ("Across how many police regions was the course rolled out?", QUANTITY),
+        ("To how many States did the Committee send reminders?", QUANTITY),
         ("What did the Ambassador say, when asked about the budget?", None),  # no date asked
         ("What did the survey show about how many staff felt safe?", None),  # not its clause
     ],
@@ -193,3 +196,12 @@ def test_a_dollar_value_is_a_sum_of_money_and_years_are_read():
     assert asked_for("What was the total value of the grants?") == QUANTITY
     assert years("In the 2024-2025 budget, as at 31 July 2024, 12 posts") == {"2024", "2025"}
     assert years("It trained 2,024 officers in resolution 2024 (2023)") == {"2023"}
+
+
+def test_a_year_after_than_or_up_from_is_named_to_compare_with():
+    assert compared_years("46.54 per cent, lower than in February 2021 (48.78 per cent).") == {
+        "2021"
+    }
+    assert compared_years("17 million in 2024, up from 14 million in 2023.") == {"2023"}
+    assert compared_years("In 2024 it rose from 2023 levels.") == set()  # no marker
+    assert compared_years("More in 2024 than in 2024.") == set()  # its own year too

@@ -484,6 +484,22 @@ def test_a_count_for_another_year_does_not_answer(folders):
     assert ask_over(folders, reports, asked.format(2023), other_years).answered  # the rule
 
 
+def test_a_year_named_only_to_compare_with_is_no_other_year(folders):
+    reports = {
+        "un/kosovo_elections.txt": "Elections in Kosovo, 2025\nThe early parliamentary "
+        "elections were held on 9 February 2025. The voter turnout was reported to be 46.54 "
+        "per cent, slightly lower than in the elections of February 2021 (48.78 per cent)."
+    }
+    asked = "What was the voter turnout in Kosovo in 2025?"
+    answer = ask_over(folders, reports, asked)
+    assert answer.answered and "46.54 per cent" in answer.answer
+    strict = AnswerParams(compared_years_pass=False)  # 2021 read as the year it is about
+    assert not ask_over(folders, reports, asked, strict).answered
+    # a count stated only for another year still does not answer
+    declined = ask_over(folders, reports, "What was the voter turnout in Kosovo in 2024?")
+    assert not declined.answered
+
+
 def test_starter_questions_name_the_bodies_mentioned_most(folders):
     reports = {
         "un/health.txt": "Health advice\nThe World Health Organization (WHO) advised. "

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import math
+import re
 import sqlite3
 import threading
 import time
@@ -110,6 +111,9 @@ def _scores_in_rank_order(citations: list[Citation]) -> None:
     for citation in citations:
         floor = min(floor, citation.score)
         citation.score = floor
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+\b")  # "What does WHO do?" names something
 
 
 class Assistant:
@@ -245,6 +249,11 @@ class Assistant:
                 answer.acronyms = snapshot.names.acronyms_in(question, "")
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
+        if not history and not query_terms(question) and not _ACRONYM.search(question):
+            raise QAError(
+                f"The question {question!r} has no words to search the reports for. Ask about "
+                "a topic, a name or a figure, e.g. 'What does OMIK do about hate crime?'."
+            )
         if document_ids is None and (named := snapshot.names.named_reports(question)):
             document_ids = snapshot.store.document_ids(named)  # answer from the named report
         equivalents = self.equivalents(question, snapshot)

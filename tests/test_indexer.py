@@ -12,7 +12,7 @@ import pytest
 from qa_assistant import Assistant, FakeEmbedder, IndexMismatchError, update_index
 from qa_assistant.answer import AnswerParams
 from qa_assistant.config import ChunkSettings
-from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError
+from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError, QAError
 from qa_assistant.generations import IndexLock
 from qa_assistant.index_layout import current_generation
 from qa_assistant.indexer import document_year
@@ -551,3 +551,11 @@ def test_a_report_has_a_name_only_where_it_is_written_as_one(folders):
 )
 def test_a_report_is_filed_under_the_year_it_is_of(title, first_page, name, year):
     assert document_year(title, first_page, name) == year
+
+
+@pytest.mark.parametrize("question", ["?!?", "what is the of and to it"])
+def test_a_question_with_no_words_to_search_for_says_so(folders, question):
+    with pytest.raises(QAError, match="has no words to search the reports for"):
+        ask_over(folders, {}, question)
+    # a follow-up leans on the earlier question's words
+    assert ask_over(folders, {}, "And then?", history=["What does OMIK do?"]) is not None

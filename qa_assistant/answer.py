@@ -30,6 +30,7 @@ from .figures import (
     years,
 )
 from .lexical import one_line
+from .pins import constraints
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
 from .sentences import figure_bonus, figure_request, is_broad, is_heading, says_something
@@ -150,9 +151,18 @@ def compose_answer(
         depth = params.constraint_depth
         if earlier:
             depth = max(depth, params.followup_constraint_depth)
+        # A name of two words and more that the first page lacks ("Eduart Caka", "the
+        # European Union Rule of Law Mission") is looked for a little deeper.
+        long_names = {
+            " ".join(c.words)
+            for c in constraints(question)
+            if not c.is_number and sum(w[:1].isupper() for w in c.words) >= 2
+        }
+        name_depth = params.name_depth if long_names else 0
         fits, missing = [], []
-        for n, item in enumerate(ranked[: max(depth, params.title_year_depth)]):
-            if n >= depth and not (asked_years & years(item.candidate.row.title)):
+        for n, item in enumerate(ranked[: max(depth, params.title_year_depth, name_depth)]):
+            by_name = n < name_depth and bool(long_names & set(missing))
+            if n >= depth and not (asked_years & years(item.candidate.row.title)) and not by_name:
                 continue
             if item.best_score >= params.answer_threshold:
                 unmet = unmet_pins(question, item, retriever, equivalents, params)

@@ -559,3 +559,22 @@ def test_a_question_with_no_words_to_search_for_says_so(folders, question):
         ask_over(folders, {}, question)
     # a follow-up leans on the earlier question's words
     assert ask_over(folders, {}, "And then?", history=["What does OMIK do?"]) is not None
+
+
+
+def test_a_name_the_first_page_lacks_is_looked_for_on_the_next(folders):
+    # The first passage holds the question's words, the name only in lower case (as a
+    # name it is not there); the second names him.
+    reports = {
+        "osce/mission.txt": "The OSCE Mission in Kosovo position paper\nThe position of the "
+        "OSCE Mission in Kosovo on eduart caka streets: the eduart caka position is held.",
+        "osce/networks.txt": "Monitoring networks\nEduart Caka is Senior Police Monitoring "
+        "Officer at the OSCE Mission in Kosovo.",
+    }
+    asked = "What is Eduart Caka's position at the OSCE Mission in Kosovo?"
+    shallow = ask_over(folders, reports, asked, AnswerParams(name_depth=1))
+    assert shallow.citations[0].document == "osce/mission.txt"
+    assert not shallow.answered and "Eduart Caka" in shallow.answer
+    answer = ask_over(folders, reports, asked)
+    assert answer.answered and "Senior Police Monitoring Officer" in answer.answer
+    assert answer.citations[0].document == "osce/networks.txt"

@@ -22,7 +22,7 @@ _MAX_WORDS = 12
 
 
 def _is_acronym(text: str) -> bool:
-    """"OMIK", "POiD", "NGOs", "UN-Women"; not "Co-Chair" (a word with capitals)."""
+    """ "OMIK", "POiD", "NGOs", "UN-Women"; not "Co-Chair" (a word with capitals)."""
     if not _ACRONYM.match(text) or text.isdigit():
         return False
     letters = [ch for ch in text if ch.isalpha()]
@@ -89,33 +89,67 @@ def _initials_matched(letters: list[str], words: list[str]) -> int:
     return row[-1]
 
 
-def _long_form_for(acronym: str, words: list[str]) -> str | None:
-    """The shortest tail of ``words`` that spells ``acronym`` (Schwartz–Hearst), starts at
-    a word that is no connector, and reads as a name (see ``_plausible``); else None. A
-    tail up to two words longer wins when more of the acronym's letters start its words:
-    "Counter-Terrorism Committee Executive Directorate" for CTED, not "Committee Executive
-    Directorate", whose T is inside a word."""
-    letters = [ch.lower() for ch in acronym if ch.isalnum()]
-    if len(letters) < 2:
-        return None
-    longest = min(len(words), len(letters) + 5, _MAX_WORDS)
-    found: list[tuple[int, str]] = []  # (initials matched, long form), shortest first
-    for n_words in range(2, longest + 1):
-        if found and n_words > len(found[0][1].split()) + 2:
-            break
+def _letter_orders(acronym: str) -> list[list[str]]:
+    """The orders in which a long form may give the acronym's letters: as written and, for
+    one of two parts ("UN-RIAS"), the second part first, as "Representatives of the Internal
+    Audit Services of the United Nations system organizations" gives them."""
+    orders = [[ch.lower() for ch in acronym if ch.isalnum()]]
+    parts = acronym.split("-")
+    if len(parts) == 2 and all(parts):
+        swapped = [ch.lower() for ch in parts[1] + parts[0] if ch.isalnum()]
+        if swapped != orders[0]:
+            orders.append(swapped)
+    return orders
+
+
+def _spelled_tails(
+    acronym: str, orders: list[list[str]], words: list[str]
+) -> list[tuple[int, int, str]]:
+    """(initials matched, words, long form) for each tail of ``words`` that spells one of
+    the letter ``orders`` (Schwartz–Hearst), starts at a word that is no connector, reads
+    as a name (see ``_plausible``) and has at most two words besides connectors more than
+    the acronym has letters."""
+    most_content_words = len(orders[0]) + 2
+    found = []
+    for n_words in range(2, min(len(words), _MAX_WORDS) + 1):
         tail = words[-n_words:]
+        if sum(word.lower() not in _CONNECTORS for word in tail) > most_content_words:
+            break
         first = tail[0]
         if first.lower() in _CONNECTORS or not first[0].isalpha():
             continue
         long_form = " ".join(tail).strip(" ,;:-")
         if long_form.lower() == acronym.lower():
             continue
-        if _spells(letters, long_form) and _plausible(letters, tail):
-            found.append((_initials_matched(letters, tail), long_form))
+        for letters in orders:
+            if _spells(letters, long_form) and _plausible(letters, tail):
+                found.append((_initials_matched(letters, tail), n_words, long_form))
+                break
+    return found
+
+
+def _long_form_for(acronym: str, words: list[str]) -> str | None:
+    """The long form of ``acronym`` that ends ``words`` (see ``_spelled_tails``), else None.
+
+    The shortest wins, unless a tail up to two words longer has more of the acronym's
+    letters starting its words ("Counter-Terrorism Committee Executive Directorate" for
+    CTED, not "Committee Executive Directorate", whose T is inside a word), or a longer one
+    has every letter start a word: "Representatives of the Internal Audit Services of the
+    United Nations system organizations" for UN-RIAS, not "United Nations system
+    organizations", whose R-I-A-S are inside "organizations"."""
+    orders = _letter_orders(acronym)
+    if len(orders[0]) < 2:
+        return None
+    found = _spelled_tails(acronym, orders, words)
     if not found:
         return None
-    best = max(matched for matched, _ in found)
-    return next(long_form for matched, long_form in found if matched == best)
+    shortest = min(n_words for _, n_words, _ in found)
+    kept = [
+        (matched, -n_words, long_form)
+        for matched, n_words, long_form in found
+        if n_words <= shortest + 2 or matched == len(orders[0])
+    ]
+    return max(kept)[2]
 
 
 def find_definitions(text: str) -> Counter[tuple[str, str]]:

@@ -40,9 +40,22 @@ def pairs(text: str) -> dict[str, str]:
             "CTED",
             "Counter-Terrorism Committee Executive Directorate",
         ),
-        ("with UN-Women (United Nations Entity for Gender Equality and the Empowerment of "
-         "Women) and", "UN-Women",
-         "United Nations Entity for Gender Equality and the Empowerment of Women"),
+        (
+            "with UN-Women (United Nations Entity for Gender Equality and the Empowerment of "
+            "Women) and",
+            "UN-Women",
+            "United Nations Entity for Gender Equality and the Empowerment of Women",
+        ),
+        # "RIAS" from Representatives/Internal/Audit/Services, "UN" from the United Nations
+        # after them: not the nearer "United Nations system organizations", which spells
+        # R-I-A-S inside "organizations"
+        (
+            "adopted by the Representatives of the Internal Audit Services of the United "
+            "Nations system organizations (UN-RIAS). 11.",
+            "UN-RIAS",
+            "Representatives of the Internal Audit Services of the United Nations system "
+            "organizations",
+        ),
     ],
 )
 def test_definitions_are_found_whole(text, acronym, long_form):
@@ -53,11 +66,17 @@ def test_definitions_are_found_whole(text, acronym, long_form):
     ("text", "acronym"),
     [
         # a footnote's web address runs into the definition: no pair rather than a wrong one
-        ("www.unicef.org/topic/maternal-health/delivery-care. 108 United Nations Population "
-         "Fund (UNFPA), State of World Population", "UNFPA"),
+        (
+            "www.unicef.org/topic/maternal-health/delivery-care. 108 United Nations Population "
+            "Fund (UNFPA), State of World Population",
+            "UNFPA",
+        ),
         # letters found, but the words are not a name for them
-        ("the Fund via video link the African Women's Development Communication Network "
-         "(FEMNET) spoke", "FEMNET"),
+        (
+            "the Fund via video link the African Women's Development Communication Network "
+            "(FEMNET) spoke",
+            "FEMNET",
+        ),
         ("held in South Africa (II) in", "II"),
         ("the Co-Chair (Co-Chair Ms Nilüfer Oral) opened", "Co-Chair"),
     ],

@@ -152,13 +152,25 @@ def _long_form_for(acronym: str, words: list[str]) -> str | None:
     return max(kept)[2]
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text``, a possessive joined to its word: PDF extraction gives
+    "Specialist Prosecutor ’s Office", the name is "Specialist Prosecutor’s Office"."""
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        if words and word.lower() in ("’s", "'s"):
+            words[-1] += word
+        else:
+            words.append(word)
+    return words
+
+
 def find_definitions(text: str) -> Counter[tuple[str, str]]:
     """(acronym, long form) pairs defined in ``text``, with how often each occurs."""
     found: Counter[tuple[str, str]] = Counter()
     for match in _PAREN.finditer(text):
         inside = match.group(1).strip()
         before = text[max(0, match.start() - 200) : match.start()]
-        before_words = _WORD.findall(before.split("\n")[-1])
+        before_words = _words(before.split("\n")[-1])
         if _is_acronym(inside):  # Long Form (ACRO)
             long_form = _long_form_for(inside, before_words)
             if long_form:
@@ -166,7 +178,7 @@ def find_definitions(text: str) -> Counter[tuple[str, str]]:
             continue
         if before_words and _is_acronym(before_words[-1]):  # ACRO (Long Form)
             acronym = before_words[-1]
-            inside_words = _WORD.findall(inside)
+            inside_words = _words(inside)
             if len(inside_words) <= _MAX_WORDS:
                 long_form = _long_form_for(acronym, inside_words)
                 if long_form and long_form.split()[0] == inside_words[0]:

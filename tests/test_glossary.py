@@ -63,6 +63,28 @@ def test_definitions_are_found_whole(text, acronym, long_form):
 
 
 @pytest.mark.parametrize(
+    ("text", "acronym", "long_form"),
+    [
+        # PDF extraction puts a space before the possessive; the name has none
+        (
+            "the Specialist Chambers (SC) and the Specialist Prosecutor ’s Office (SPO) reached",
+            "SPO",
+            "Specialist Prosecutor’s Office",
+        ),
+        ("the Children 's Fund (CF) said", "CF", "Children's Fund"),
+        # real compounds keep their hyphens
+        (
+            "the Organisation for Economic Co-operation and Development (OECD) and cooperation",
+            "OECD",
+            "Organisation for Economic Co-operation and Development",
+        ),
+    ],
+)
+def test_long_forms_are_stored_as_the_name_is_written(text, acronym, long_form):
+    assert pairs(text)[acronym] == long_form
+
+
+@pytest.mark.parametrize(
     ("text", "acronym"),
     [
         # a footnote's web address runs into the definition: no pair rather than a wrong one

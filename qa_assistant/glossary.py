@@ -6,7 +6,7 @@ are found with the Schwartz–Hearst rule: every letter of the acronym appears, 
 the long form, and the first one starts it. The long form is the shortest such run of words
 that starts with no connector ("of", "and") and reads as a name: no figures, and most of its
 words start with one of the acronym's letters; a longer run wins when more of the letters
-start its words. A name of two parts may give them in the other order ("Representatives of
+start its words. An acronym of two parts may be given in the other order ("Representatives of
 the Internal Audit Services of the United Nations system organizations (UN-RIAS)"), and a
 name may miss one letter of a longer acronym: "European Union Rule of Law Mission in Kosovo
 (EULEX)", "United Nations Population Fund (UNFPA)". A footnote's run-on text ("unicef.org/
@@ -192,6 +192,16 @@ def _words(text: str) -> list[str]:
         else:
             words.append(word)
     return words
+
+
+def acronym_forms(acronym: str) -> tuple[str, ...]:
+    """The acronym and its singular or plural, by which a text may name the same thing:
+    "NRMs" and "NRM", "NGO" and "NGOs" ("UNAIDS" ends in a capital S: no plural)."""
+    if len(acronym) > 2 and acronym[-1] == "s" and acronym[-2].isupper():
+        return acronym, acronym[:-1]
+    if acronym[-1].isupper() and acronym[-1] != "S":
+        return acronym, acronym + "s"
+    return (acronym,)
 
 
 def find_definitions(text: str) -> Counter[tuple[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_assistant.glossary import find_definitions
+from qa_assistant.glossary import acronym_forms, find_definitions
 
 
 def pairs(text: str) -> dict[str, str]:
@@ -133,3 +133,17 @@ def test_long_forms_are_stored_as_the_name_is_written(text, acronym, long_form):
 )
 def test_no_pair_from_text_that_does_not_define_the_acronym(text, acronym):
     assert acronym not in pairs(text)
+
+
+@pytest.mark.parametrize(
+    ("acronym", "forms"),
+    [
+        ("NRMs", ("NRMs", "NRM")),
+        ("NRM", ("NRM", "NRMs")),
+        ("MoUs", ("MoUs", "MoU")),
+        ("UNAIDS", ("UNAIDS",)),
+        ("PCUz", ("PCUz",)),
+    ],
+)
+def test_a_plural_acronym_is_also_known_by_its_singular(acronym, forms):
+    assert acronym_forms(acronym) == forms

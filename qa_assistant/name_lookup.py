@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .glossary import acronym_forms
 from .lexical import fold, query_terms, stem_key, tokenize
 from .types import DocumentInfo, GlossaryEntry
 
@@ -86,9 +87,15 @@ class NameLookup:
     def build(
         cls, glossary: Sequence[GlossaryEntry], documents: Sequence[DocumentInfo]
     ) -> NameLookup:
-        """The lookup of an index's glossary entries and indexed reports."""
+        """The lookup of an index's glossary entries and indexed reports. An acronym is
+        also known by its plural or singular ("NRM" finds the "NRMs" a report defines),
+        unless a report defines that form itself."""
+        acronyms = {fold(e.acronym): e for e in glossary}
+        for entry in glossary:
+            for form in acronym_forms(entry.acronym)[1:]:
+                acronyms.setdefault(fold(form), entry)
         return cls(
-            acronyms={fold(e.acronym): e for e in glossary},
+            acronyms=acronyms,
             long_forms={fold(e.expansion): e for e in glossary},
             name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
             titles=report_titles(documents),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from qa_assistant.answer import _listed
 from qa_assistant.lexical import query_terms, stem_key
-from qa_assistant.name_lookup import named_reports, report_titles
+from qa_assistant.name_lookup import NameLookup, named_reports, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.retrieval import Query, RetrievalParams
 from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad, says_something
-from qa_assistant.types import Citation, DocumentInfo
+from qa_assistant.types import Citation, DocumentInfo, GlossaryEntry
 
 
 def _words(question: str) -> list[str]:
@@ -326,3 +326,21 @@ def test_a_footnotes_bare_number_is_no_point_to_quote():
     assert not says_something("43.")
     assert not says_something("Ibid., p. 4.")
     assert says_something("Feedback forms were returned by 172 of the 186 participants.")
+
+
+def test_an_acronym_is_known_by_its_singular_or_plural_too():
+    def entry(acronym: str, expansion: str) -> GlossaryEntry:
+        return GlossaryEntry(acronym, expansion, ("a.txt",), 1)
+
+    lookup = NameLookup.build(
+        [
+            entry("NRMs", "National Referral Mechanisms"),
+            entry("NGO", "non-governmental organization"),
+            entry("NGOs", "non-governmental organizations (as a report defines them)"),
+        ],
+        [],
+    )
+    asked = "How many women took part in the NRM trainings?"
+    assert lookup.equivalents(asked) == [("NRM", "National Referral Mechanisms")]
+    # a form a report defines itself keeps its own entry
+    assert lookup.equivalents("Which NGOs took part?")[0][1].endswith("defines them)")

@@ -113,17 +113,26 @@ def overview_answer(
 def starter_questions(store: Store, limit: int) -> list[str]:
     """Up to ``limit`` questions to begin with. Half ask what a body does: the named bodies
     (a long form in capitals, not "Trafficking in human beings") that most passages mention
-    (an acronym that is also a common word, "WHO", is not counted). The others ask for the
-    main points of the newest reports, by title."""
+    (an acronym that is also a common word, "WHO", is not counted), save one that more
+    than two thirds of the reports name: that is who wrote them ("the United Nations (UN)" in
+    UN reports), no topic to begin with. The others ask for the main points of the newest
+    reports, by title."""
     bodies = []
     for entry in store.glossary():
         tokens = query_terms(entry.acronym)  # "WHO" would be counted as every "who"
         if is_name(entry.expansion) and len(tokens) == 1:
             bodies.append((-store.passage_frequency(tokens[0]), entry.acronym, entry))
-    suggestions = [
-        f"What does the {entry.expansion} ({entry.acronym}) do?"
-        for *_, entry in sorted(bodies)[: max(1, limit // 2)]
-    ]
+    reports = store.counts()[0]
+    suggestions = []
+    for *_, entry in sorted(bodies):
+        if len(suggestions) >= max(1, limit // 2):
+            break
+        naming = set()
+        for form, joined in ((entry.acronym, "OR"), (entry.expansion, "AND")):
+            found = store.lexical_search(fts_query(query_terms(form), joined), 100_000, None)
+            naming |= set(store.documents_of([pid for pid, _ in found]).values())
+        if 3 * len(naming) <= 2 * reports:
+            suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
     newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
     for document in newest:
         if len(suggestions) >= limit:

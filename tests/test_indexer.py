@@ -578,3 +578,15 @@ def test_a_name_the_first_page_lacks_is_looked_for_on_the_next(folders):
     answer = ask_over(folders, reports, asked)
     assert answer.answered and "Senior Police Monitoring Officer" in answer.answer
     assert answer.citations[0].document == "osce/networks.txt"
+
+
+def test_a_starter_question_is_not_about_who_wrote_nearly_every_report(tmp_path):
+    documents, index_dir = tmp_path / "docs", tmp_path / "index"
+    body = "The Organization for Field Testing (OFT) wrote this. OFT, OFT and OFT again."
+    reports = {f"r{n}.txt": f"Report {n}\n{body} It covers topic {n}." for n in range(4)}
+    reports["r0.txt"] += " The Mission in Nowhere (MIN) trained 40 officers."
+    write_reports(documents, reports)
+    index(documents, index_dir)
+    suggestions = Assistant(index_dir, embedder=FakeEmbedder()).suggested_questions(2)
+    assert suggestions[0] == "What does the Mission in Nowhere (MIN) do?"
+    assert not any("(OFT)" in s for s in suggestions)  # named in all four reports

@@ -7,10 +7,9 @@ the long form, and the first one starts it. The long form is the shortest such r
 that starts with no connector ("of", "and") and reads as a name: no figures, and most of its
 words start with one of the acronym's letters; a longer run wins when more of the letters
 start its words. An acronym of two parts may be given in the other order ("Representatives of
-the Internal Audit Services of the United Nations system organizations (UN-RIAS)"), and a
-name may miss one letter of a longer acronym: "European Union Rule of Law Mission in Kosovo
-(EULEX)", "United Nations Population Fund (UNFPA)". A footnote's run-on text ("unicef.org/
-topic … 108 United Nations Population Fund (UNFPA)") stays out of the long form.
+the Internal Audit Services of the United Nations system organizations (UN-RIAS)"). A
+footnote's run-on text ("unicef.org/topic … 108 United Nations Population Fund (UNFPA)")
+gives no pair rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ _PAREN = re.compile(r"\(([^()]{2,120})\)")
 _ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&\-.]{1,9}$")
 _WORD = re.compile(r"[\w'’\-]+", re.UNICODE)
 _MAX_WORDS = 12
-# A name may miss one letter of an acronym this long (see _one_letter_short).
-_ONE_SHORT_MIN_LETTERS = 5
 
 
 def _is_acronym(text: str) -> bool:
@@ -117,7 +114,7 @@ def _spelled_tails(
     the letter ``orders`` (Schwartz–Hearst), starts at a word that is no connector, reads
     as a name (see ``_plausible``) and has at most two words besides connectors more than
     the acronym has letters."""
-    most_content_words = sum(ch.isalnum() for ch in acronym) + 2
+    most_content_words = len(orders[0]) + 2
     found = []
     for n_words in range(2, min(len(words), _MAX_WORDS) + 1):
         tail = words[-n_words:]
@@ -136,30 +133,6 @@ def _spelled_tails(
     return found
 
 
-def _one_letter_short(
-    acronym: str, orders: list[list[str]], words: list[str]
-) -> list[tuple[int, int, str]]:
-    """Tails (as ``_spelled_tails``) that spell all the acronym's letters but one (not its
-    first, nor a figure), read as a name (``is_name``) and have all but two of its letters
-    start their words: "European Union Rule of Law Mission in Kosovo" for EULEX (LEX is
-    Latin for law), "United Nations Population Fund" for UNFPA (named for the Fund for
-    Population Activities)."""
-    letters = orders[0]
-    if len(letters) < _ONE_SHORT_MIN_LETTERS:
-        return []
-    shorter = [
-        order[:i] + order[i + 1 :]
-        for order in orders
-        for i in range(1, len(order))
-        if order[i].isalpha()  # "RDNA4" is the fourth assessment, not any
-    ]
-    return [
-        (matched, n_words, long_form)
-        for matched, n_words, long_form in _spelled_tails(acronym, shorter, words)
-        if is_name(long_form) and _initials_matched(letters, long_form.split()) >= len(letters) - 2
-    ]
-
-
 def _long_form_for(acronym: str, words: list[str]) -> str | None:
     """The long form of ``acronym`` that ends ``words`` (see ``_spelled_tails``), else None.
 
@@ -172,7 +145,7 @@ def _long_form_for(acronym: str, words: list[str]) -> str | None:
     orders = _letter_orders(acronym)
     if len(orders[0]) < 2:
         return None
-    found = _spelled_tails(acronym, orders, words) or _one_letter_short(acronym, orders, words)
+    found = _spelled_tails(acronym, orders, words)
     if not found:
         return None
     shortest = min(n_words for _, n_words, _ in found)

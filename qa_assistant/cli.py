@@ -326,9 +326,10 @@ def _cmd_glossary(args: argparse.Namespace) -> dict[str, Any]:
     entries = _assistant(args).glossary()
     if not args.json:
         for entry in entries:
+            reports = len(entry.documents)
             print(
                 f"{_printable(entry.acronym):<12} {_printable(entry.expansion)}  "
-                f"({len(entry.documents)} reports)"
+                f"({reports} report{'' if reports == 1 else 's'})"
             )
     return {
         "glossary": [

@@ -68,7 +68,19 @@ def _as_history(history: Sequence[str]) -> list[str]:
             kept.append(earlier)
         elif about.topic:
             kept.append(about.topic)
-    return kept
+    # A follow-up of a follow-up ("How many of them were women?" after "Which countries did
+    # they come from?" after "How many officers took part in the 2022 Staff Course?") leans
+    # on the whole chain: the last earlier question carries those it leans on itself.
+    chain, first = kept[-1:], len(kept) - 1
+    while chain and first > 0 and len(chain) < _CHAIN:
+        if not Query(text=kept[first], history=[kept[first - 1]]).leans_on_history():
+            break
+        first -= 1
+        chain.insert(0, kept[first])
+    return kept[:-1] + [" ".join(chain)] if chain else kept
+
+
+_CHAIN = 3  # earlier questions a follow-up of follow-ups may lean on
 
 
 def _scope_ids(store: Store, documents: Sequence[str]) -> list[int]:

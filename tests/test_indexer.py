@@ -561,7 +561,6 @@ def test_a_question_with_no_words_to_search_for_says_so(folders, question):
     assert ask_over(folders, {}, "And then?", history=["What does OMIK do?"]) is not None
 
 
-
 def test_a_name_the_first_page_lacks_is_looked_for_on_the_next(folders):
     # The first passage holds the question's words, the name only in lower case (as a
     # name it is not there); the second names him.
@@ -590,3 +589,24 @@ def test_a_starter_question_is_not_about_who_wrote_nearly_every_report(tmp_path)
     suggestions = Assistant(index_dir, embedder=FakeEmbedder()).suggested_questions(2)
     assert suggestions[0] == "What does the Mission in Nowhere (MIN) do?"
     assert not any("(OFT)" in s for s in suggestions)  # named in all four reports
+
+
+def test_a_follow_up_of_a_follow_up_leans_on_the_whole_chain(folders, monkeypatch):
+    reports = {
+        "osce/course.txt": "Staff Course, autumn 2022\nThe autumn 2022 Staff Course brought "
+        "together 26 officers from 11 participating States. Six of the participants were women.",
+        "osce/hotline.txt": "Hotline\nCallers come from many countries: in 2020 the hotline "
+        "assisted 389 people from 14 countries, of whom 211 were women.",
+    }
+    history = [
+        "How many officers took part in the autumn 2022 Staff Course?",
+        "Which countries did they come from?",
+    ]
+    asked = "How many of them were women?"
+    monkeypatch.setattr("qa_assistant.assistant._CHAIN", 1)  # the last question only
+    alone = ask_over(folders, reports, asked, history=history)
+    assert alone.citations[0].document == "osce/hotline.txt"
+    monkeypatch.undo()
+    answer = ask_over(folders, reports, asked, history=history)
+    assert answer.answered and "Six of the participants were women" in answer.answer
+    assert answer.citations[0].document == "osce/course.txt"

@@ -102,4 +102,7 @@ def test_a_report_filter_keeps_the_collection_answers_to_it(assistant):
 
 def test_a_follow_up_to_a_collection_question_searches_with_its_topic():
     history = ["What reports do you have?", "Which reports mention OMIK?", "", "How many?"]
-    assert _as_history(history) == ["OMIK", "How many?"]
+    # "How many?" leans on the question before it: a follow-up to it leans on both
+    assert _as_history(history) == ["OMIK", "OMIK How many?"]
+    standing = "How many officers did UNDP train in Kosovo?"  # stands alone
+    assert _as_history(["Which reports mention OMIK?", standing]) == ["OMIK", standing]

@@ -111,8 +111,17 @@ def _normalize_chars(raw: str) -> str:
 
 
 def _vocabulary(text: str) -> Counter[str]:
-    """How often each word (hyphenated compounds whole) occurs, lower-cased."""
-    return Counter(match.group().lower() for match in _WORD_TOKENS.finditer(text))
+    """How often each word (hyphenated compounds whole) occurs, lower-cased. The left part
+    of a word hyphenated across a line end is no word ("Finan-" of "Finan-\nciere" and
+    "finan-\ncial" would make "finan" a word seen twice, and keep the hyphen)."""
+    return Counter(
+        match.group().lower()
+        for match in _WORD_TOKENS.finditer(text)
+        if not _LINE_END_HYPHEN.match(text, match.end())
+    )
+
+
+_LINE_END_HYPHEN = re.compile(r"-[^\S\n]*\n")
 
 
 def _tidy_lines(raw_lines: list[str]) -> list[str]:

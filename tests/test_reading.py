@@ -241,6 +241,10 @@ def test_the_text_itself_decides_between_joining_and_keeping() -> None:
     # A compound seen elsewhere keeps its hyphen even after an ordinary word.
     text = "the European Union-facilitated dialogue.\n\nthe Union-\nfacilitated talks"
     assert "the Union-facilitated talks" in clean_text(text)
+    # The left part of a split word is no word of its own: "Finan-" twice does not make
+    # "Finan" a capitalised word seen elsewhere.
+    text = "the Mission Civile Finan-\nciere\n\nthe finan-\ncial year"
+    assert "Mission Civile Financiere" in clean_text(text)
 
 
 def test_nfc_and_white_space() -> None:
@@ -623,8 +627,11 @@ def test_saved_web_page_keeps_source_title_and_text_apart(tmp_path: Path) -> Non
 
 def test_text_title_skips_a_date_field(tmp_path: Path) -> None:
     path = tmp_path / "dated.txt"
-    path.write_text("https://example.org/a\n date 2024-10-07 Between 11 September and 4 "
-                    "October the Office held five courses.\n", encoding="utf-8")
+    path.write_text(
+        "https://example.org/a\n date 2024-10-07 Between 11 September and 4 "
+        "October the Office held five courses.\n",
+        encoding="utf-8",
+    )
     assert read_document(path).title.startswith("Between 11 September")
 
 

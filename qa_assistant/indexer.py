@@ -216,7 +216,13 @@ def update_index(
                 "index on purpose, run qa-assistant index --rebuild."
             )
 
-        if not (to_read or touched or removed or gone_failures or live is None):
+        moves = _moves(to_read, removed, stored)
+        if moves:
+            moved = {source.relative for source, _ in moves}
+            to_read = [item for item in to_read if item[0].relative not in moved]
+            removed = [path for path in removed if path not in {old for _, old in moves}]
+
+        if not (to_read or touched or removed or moves or gone_failures or live is None):
             return _finish(report, index_dir, started)
 
         with new_generation(index_dir, fresh=live is None) as target:
@@ -226,6 +232,12 @@ def update_index(
                 report.removed.append(path)
             for path in gone_failures:
                 target.forget_failure(path)
+            for source, old in moves:
+                target.move_document(stored[old].id, source.relative, source.mtime_ns)
+                target.forget_failure(source.relative)
+                report.removed.append(old)
+                report.added.append(source.relative)
+                report.moved.append({"from": old, "to": source.relative})
             for source, _sha in touched:
                 target.conn.execute(
                     "UPDATE documents SET mtime_ns = ? WHERE path = ?",
@@ -233,6 +245,30 @@ def update_index(
                 )
             _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader)
     return _finish(report, index_dir, started)
+
+
+def _moves(
+    to_read: list[tuple[SourceFile, str]], removed: list[str], stored: dict
+) -> list[tuple[SourceFile, str]]:
+    """(new file, old path) for each report renamed or moved: a new file with the content of
+    one that is gone (same size, then same SHA-256). Its passages are kept under the new
+    path instead of being read and embedded again."""
+    gone: dict[int, list[str]] = {}
+    for path in removed:
+        gone.setdefault(stored[path].size, []).append(path)
+    moves = []
+    for source, kind in to_read:
+        if kind != "added" or source.size not in gone:
+            continue
+        try:
+            sha = file_sha256(source.path)
+        except OSError:
+            continue  # the reader will say why it cannot be read
+        old = next((p for p in gone[source.size] if stored[p].sha256 == sha), None)
+        if old is not None:
+            gone[source.size].remove(old)
+            moves.append((source, old))
+    return moves
 
 
 def _finish(report: IndexReport, index_dir: Path, started: float) -> IndexReport:

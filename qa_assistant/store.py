@@ -292,6 +292,11 @@ class Store:
         return sorted(best.values(), key=lambda entry: entry.acronym.lower())
 
     # ---- writing (only on a writable generation) ------------------------------------------
+    def move_document(self, document_id: int, path: str, mtime_ns: int) -> None:
+        """A report renamed or moved in the documents folder: its new path, passages kept."""
+        sql = "UPDATE documents SET path = ?, mtime_ns = ? WHERE id = ?"
+        self.conn.execute(sql, (path, mtime_ns, document_id))
+
     def remove_document(self, document_id: int) -> np.ndarray:
         """Delete a document with its passages and glossary rows; returns the passage ids."""
         ids = self.passage_ids_of([document_id])

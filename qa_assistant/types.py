@@ -157,6 +157,9 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[FailedDocument] = field(default_factory=list)
+    # renamed or moved reports, each also under ``removed`` (old path) and ``added`` (new):
+    # their passages were kept, not read and embedded again
+    moved: list[dict[str, str]] = field(default_factory=list)  # {"from": old, "to": new}
     documents: int = 0
     passages: int = 0
     pages: int = 0

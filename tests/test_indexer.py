@@ -610,3 +610,29 @@ def test_a_follow_up_of_a_follow_up_leans_on_the_whole_chain(folders, monkeypatc
     answer = ask_over(folders, reports, asked, history=history)
     assert answer.answered and "Six of the participants were women" in answer.answer
     assert answer.citations[0].document == "osce/course.txt"
+
+
+def test_a_renamed_or_moved_report_keeps_its_passages_and_is_not_read_again(folders):
+    documents, index_dir = folders
+    write_reports(documents)
+    index(documents, index_dir)
+    (documents / "archive").mkdir()
+    (documents / "kosovo/omik_training.txt").rename(documents / "archive/omik_2024.txt")
+    # a copy of a report still in place is a new report, not a move
+    (documents / "pve_copy.txt").write_text(REPORTS["tajikistan/poid_pve.txt"], "utf-8")
+    read: list[str] = []
+
+    def counting_reader(paths):
+        for path, result in text_reader(paths):
+            read.append(Path(path).name)
+            yield path, result
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader)
+    assert report.moved == [{"from": "kosovo/omik_training.txt", "to": "archive/omik_2024.txt"}]
+    assert "archive/omik_2024.txt" in report.added and "kosovo/omik_training.txt" in report.removed
+    assert read == ["pve_copy.txt"]  # the moved report was not read
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask(
+        "How many police officers did OMIK train?"
+    )
+    assert answer.citations[0].document == "archive/omik_2024.txt"
+    assert index(documents, index_dir).added == []  # and it is unchanged next time

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
-import re
 import sqlite3
 import threading
 import time
@@ -20,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import AnswerParams, compose_answer, no_answer_text
+from .asking import as_history, check_searchable, scope_ids, scores_in_rank_order
 from .collection import (
     OVERVIEW,
     CollectionQuestion,
@@ -37,7 +36,7 @@ from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import Store
-from .types import Answer, Citation, DocumentInfo, GlossaryEntry, IndexReport
+from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -53,79 +52,6 @@ class _Snapshot:
     suggestions: dict[int, list[str]] = field(default_factory=dict)  # by how many asked
     users: int = 0  # questions in flight on this snapshot
     retired: bool = False  # a newer generation is live; close when the last user is done
-
-
-def _as_history(history: Sequence[str]) -> list[str]:
-    """The earlier questions as a follow-up searches with them: a question about the
-    collection counts by its topic ("Which reports mention OMIK?" as "OMIK"); an overview
-    ("What reports do you have?") names nothing and is left out."""
-    kept = []
-    for earlier in history:
-        if not earlier or not earlier.strip():
-            continue
-        about = collection_question(earlier)
-        if about is None:
-            kept.append(earlier)
-        elif about.topic:
-            kept.append(about.topic)
-    # A follow-up of a follow-up ("How many of them were women?" after "Which countries did
-    # they come from?" after "How many officers took part in the 2022 Staff Course?") leans
-    # on the whole chain: the last earlier question carries those it leans on itself.
-    chain, first = kept[-1:], len(kept) - 1
-    while chain and first > 0 and len(chain) < _CHAIN:
-        if not Query(text=kept[first], history=[kept[first - 1]]).leans_on_history():
-            break
-        first -= 1
-        chain.insert(0, kept[first])
-    return kept[:-1] + [" ".join(chain)] if chain else kept
-
-
-_CHAIN = 3  # earlier questions a follow-up of follow-ups may lean on
-
-
-def _scope_ids(store: Store, documents: Sequence[str]) -> list[int]:
-    """Ids of the reports ``documents`` names: each a path as indexed, a folder of them, a
-    report's file name, or a path ending in an indexed path (an absolute one). One that
-    names no indexed report is refused by name: a search kept to nothing answers nothing."""
-    ids: set[int] = set()
-    unknown = []
-    paths: list[str] | None = None
-    for given in documents:
-        found = store.document_ids([given])
-        if not found:
-            paths = paths if paths is not None else [d.path for d in store.documents()]
-            name = given.replace("\\", "/")
-            found = store.document_ids(
-                [p for p in paths if p.rsplit("/", 1)[-1] == name or name.endswith("/" + p)]
-            )
-        if not found:
-            unknown.append(given)
-        ids.update(found)
-    if unknown:
-        names = ", ".join(unknown)
-        raise QAError(
-            f"No indexed report or folder is named {names}. Give a path as indexed, a "
-            "report's file name or a folder; `qa-assistant status --list` lists the reports."
-        )
-    return sorted(ids)
-
-
-def _scores_in_rank_order(citations: list[Citation]) -> None:
-    """Cap each citation's score at the one ranked above it, so ``score`` reads best first.
-
-    The reranker's passage score orders the citations, and then the answer's rules move a
-    few (the passage whose page shows the question's names and numbers first, the one the
-    answer reads first cited first, a second passage from a page listed already after the
-    other pages). A moved passage keeps its place and is given no higher score than the
-    passage above it: no score claims more than the place it was ranked at.
-    """
-    floor = math.inf
-    for citation in citations:
-        floor = min(floor, citation.score)
-        citation.score = floor
-
-
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+\b")  # "What does WHO do?" names something
 
 
 class Assistant:
@@ -231,7 +157,7 @@ class Assistant:
                 with self._use() as snapshot:
                     asked_on = snapshot.folder
                     answer = self._ask(snapshot, question, history, top_k, documents)
-                _scores_in_rank_order(answer.citations)
+                scores_in_rank_order(answer.citations)
                 return answer
             except sqlite3.DatabaseError:
                 # The generation was swept while this question ran: ask the live one, once.
@@ -251,7 +177,7 @@ class Assistant:
         timings: dict[str, float] = {}
         document_ids = None
         if documents:
-            document_ids = _scope_ids(snapshot.store, documents)
+            document_ids = scope_ids(snapshot.store, documents)
         about = collection_question(question)
         if about is not None:
             answer = self._about_collection(
@@ -261,17 +187,13 @@ class Assistant:
                 answer.acronyms = snapshot.names.acronyms_in(question, "")
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
-        if not history and not query_terms(question) and not _ACRONYM.search(question):
-            raise QAError(
-                f"The question {question!r} has no words to search the reports for. Ask about "
-                "a topic, a name or a figure, e.g. 'What does OMIK do about hate crime?'."
-            )
+        check_searchable(question, history)
         if document_ids is None and (named := snapshot.names.named_reports(question)):
             document_ids = snapshot.store.document_ids(named)  # answer from the named report
         equivalents = self.equivalents(question, snapshot)
         query = Query(
             text=question,
-            history=_as_history(history),
+            history=as_history(history),
             expansions=other_forms(equivalents),
             document_ids=document_ids,
         )

@@ -239,10 +239,7 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
             f"{len(report.failed)} failed."
         )
         if report.moved:
-            print(
-                f"{len(report.moved)} of them renamed or moved: their passages were kept, "
-                "not read again."
-            )
+            print(f"{len(report.moved)} of them renamed or moved: passages kept, not read again.")
         print(
             f"The index holds {report.documents} documents, {report.pages} pages, "
             f"{report.passages} passages."

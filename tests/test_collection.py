@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa_assistant import Assistant, FakeEmbedder
-from qa_assistant.assistant import _as_history
+from qa_assistant.asking import as_history
 from qa_assistant.collection import OVERVIEW, TOPIC, CollectionQuestion, collection_question
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
@@ -103,6 +103,6 @@ def test_a_report_filter_keeps_the_collection_answers_to_it(assistant):
 def test_a_follow_up_to_a_collection_question_searches_with_its_topic():
     history = ["What reports do you have?", "Which reports mention OMIK?", "", "How many?"]
     # "How many?" leans on the question before it: a follow-up to it leans on both
-    assert _as_history(history) == ["OMIK", "OMIK How many?"]
+    assert as_history(history) == ["OMIK", "OMIK How many?"]
     standing = "How many officers did UNDP train in Kosovo?"  # stands alone
-    assert _as_history(["Which reports mention OMIK?", standing]) == ["OMIK", standing]
+    assert as_history(["Which reports mention OMIK?", standing]) == ["OMIK", standing]

@@ -603,7 +603,7 @@ def test_a_follow_up_of_a_follow_up_leans_on_the_whole_chain(folders, monkeypatc
         "Which countries did they come from?",
     ]
     asked = "How many of them were women?"
-    monkeypatch.setattr("qa_assistant.assistant._CHAIN", 1)  # the last question only
+    monkeypatch.setattr("qa_assistant.asking.CHAIN", 1)  # the last question only
     alone = ask_over(folders, reports, asked, history=history)
     assert alone.citations[0].document == "osce/hotline.txt"
     monkeypatch.undo()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_assistant.errors import DocumentError
-from qa_assistant.reading import describe_error, read_document
+from qa_assistant.reading import TOO_LARGE_HINT, describe_error, read_document
 from qa_assistant.types import ReadDocument
 
 __all__ = ["ReaderPool"]
@@ -294,7 +294,9 @@ class ReaderPool:
             received = self._next_message(worker, seq)
             if received is None:
                 self._restart(pending, skip=seq)
-                return DocumentError("timed out", f"reading took longer than {self.timeout:g} s")
+                return DocumentError(
+                    "timed out", f"reading took longer than {self.timeout:g} s; {TOO_LARGE_HINT}"
+                )
             arrived, message = received
             if message[0] == "start":
                 self._started[message[1]] = arrived
@@ -308,7 +310,8 @@ class ReaderPool:
                     self._restart(pending, skip=seq)
                     return DocumentError(
                         "too large",
-                        f"the reader process ran out of memory or crashed ({code})",
+                        f"the reader process ran out of memory or crashed ({code}); "
+                        f"{TOO_LARGE_HINT}",
                     )
                 self._idle_exits += 1
                 if self._idle_exits >= 2:

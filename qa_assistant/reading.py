@@ -199,7 +199,9 @@ def read_document(path: Path) -> ReadDocument:
     except DocumentError:
         raise
     except MemoryError:
-        raise DocumentError("too large", "ran out of memory while reading it") from None
+        raise DocumentError(
+            "too large", f"ran out of memory while reading it; {TOO_LARGE_HINT}"
+        ) from None
     except RecursionError:
         raise DocumentError("cannot be read", "its structure is nested too deeply") from None
     except Exception as error:
@@ -227,6 +229,7 @@ def _quiet_pypdf() -> Iterator[None]:
 
 _PASSWORD_HINT = "remove the password (print or export it unprotected) and add the file again"
 _AES_HINT = "it is AES-encrypted and the 'cryptography' package is missing; install it"
+TOO_LARGE_HINT = "split it into smaller files and add those"  # too large, or timed out
 _DAMAGED_HINT = "open it in a PDF viewer, save or print it as a new PDF, and add that"
 
 

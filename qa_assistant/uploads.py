@@ -77,14 +77,6 @@ def _check_content(name: str, data: bytes) -> None:
         raise UploadError(f"Refused {name!r}: it is binary data, not text.")
 
 
-def _next_step(problem: DocumentError) -> str:
-    """What to do about a file that cannot be read, where its reason does not say already
-    (``reading`` says it for password-protected, damaged and scanned files)."""
-    if problem.reason in ("too large", "timed out"):
-        return " Split it into smaller files and add those."
-    return ""
-
-
 def _guarded_read(path: Path) -> DocumentError | None:
     """Read ``path`` in the guarded reader process (timeout, memory cap): the error, or None."""
     from .reader_pool import ReaderPool
@@ -132,7 +124,7 @@ def add_upload(
         temporary.write_bytes(data)
         problem = check(temporary)
         if problem is not None:
-            raise UploadError(f"Refused {name!r}: {problem}.{_next_step(problem)}")
+            raise UploadError(f"Refused {name!r}: {problem}.")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

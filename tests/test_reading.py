@@ -418,6 +418,7 @@ def test_pool_times_out_a_hanging_file_and_goes_on(text_files: list[Path], tmp_p
         started = time.monotonic()
         results = list(pool.imap([text_files[0], hang, *text_files[1:3]]))
     assert titles(results) == ["Report number 0", "timed out", "Report number 1", "Report number 2"]
+    assert "split it into smaller files" in str(results[1][1])
     assert time.monotonic() - started < 30
 
 
@@ -440,6 +441,7 @@ def test_pool_reports_memory_hogs_and_crashes_as_too_large(
         results = list(pool.imap(paths))
     assert titles(results) == ["too large", "Report number 0", "too large", "Report number 1"]
     assert "killed by signal 9" in str(results[2][1])
+    assert str(results[2][1]).endswith("split it into smaller files and add those")
 
 
 def test_pool_turns_other_exceptions_into_cannot_be_read(text_files: list[Path]) -> None:

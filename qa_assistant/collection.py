@@ -127,10 +127,7 @@ def starter_questions(store: Store, limit: int) -> list[str]:
     for *_, entry in sorted(bodies):
         if len(suggestions) >= max(1, limit // 2):
             break
-        naming = set()
-        for form, joined in ((entry.acronym, "OR"), (entry.expansion, "AND")):
-            found = store.lexical_search(fts_query(query_terms(form), joined), 100_000, None)
-            naming |= set(store.documents_of([pid for pid, _ in found]).values())
+        naming = _reports_naming(store, (entry.acronym, entry.expansion), 100_000)
         if 3 * len(naming) <= 2 * reports:
             suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
     newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
@@ -139,6 +136,23 @@ def starter_questions(store: Store, limit: int) -> list[str]:
             break
         suggestions.append(f"What are the main points of “{document.title}”?")
     return suggestions[:limit]
+
+
+def _reports_naming(
+    store: Store, forms: Sequence[str], limit: int, document_ids: Sequence[int] | None = None
+) -> dict[int, list[tuple[float, int]]]:
+    """The reports whose passages name one of ``forms`` (every word of it in one passage),
+    by id, each with its naming passages as (best lexical score, passage id); ``limit``:
+    passages looked at per form."""
+    hits: dict[int, float] = {}
+    for form in forms:
+        match = fts_query(query_terms(form), "AND")
+        for pid, score in store.lexical_search(match, limit, document_ids):
+            hits[pid] = max(score, hits.get(pid, 0.0))
+    per_document: dict[int, list[tuple[float, int]]] = {}
+    for pid, document_id in store.documents_of(list(hits)).items():
+        per_document.setdefault(document_id, []).append((hits[pid], pid))
+    return per_document
 
 
 def topic_answer(
@@ -153,16 +167,10 @@ def topic_answer(
     one passage: "OMIK" or "OSCE Mission in Kosovo"), those naming it most often first, the
     first ``top_k`` each cited where it names it best; None when no report names it.
     ``document_ids``: the reports to look in (None: all). Confidence 1."""
-    hits: dict[int, float] = {}
-    for form in forms:
-        match = fts_query(query_terms(form), "AND")
-        for pid, score in store.lexical_search(match, 5000, document_ids):
-            hits[pid] = max(score, hits.get(pid, 0.0))
-    per_document: dict[int, list[tuple[float, int]]] = {}
-    for pid, document_id in store.documents_of(list(hits)).items():
-        per_document.setdefault(document_id, []).append((hits[pid], pid))
+    per_document = _reports_naming(store, forms, 5000, document_ids)
     if not per_document:
         return None
+    hits = {pid: score for found in per_document.values() for score, pid in found}
     ranked = sorted(per_document.values(), key=lambda found: (-len(found), -max(found)[0]))
     best = [max(found)[1] for found in ranked[:top_k]]
     rows = store.passages(best)

@@ -218,9 +218,10 @@ def update_index(
 
         moves = _moves(to_read, removed, stored)
         if moves:
-            moved = {source.relative for source, _ in moves}
-            to_read = [item for item in to_read if item[0].relative not in moved]
-            removed = [path for path in removed if path not in {old for _, old in moves}]
+            moved_to = {source.relative for source, _ in moves}
+            moved_from = {old for _, old in moves}
+            to_read = [item for item in to_read if item[0].relative not in moved_to]
+            removed = [path for path in removed if path not in moved_from]
 
         if not (to_read or touched or removed or moves or gone_failures or live is None):
             return _finish(report, index_dir, started)

@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .lexical import fold, stem_key
-
 # "Long Form (ACRO)" and "ACRO (Long Form)"; the acronym has 2–10 chars, 2+ capitals.
 _PAREN = re.compile(r"\(([^()]{2,120})\)")
 _ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&\-.]{1,9}$")
@@ -167,22 +165,6 @@ def _words(text: str) -> list[str]:
         else:
             words.append(word)
     return words
-
-
-def _name_words(long_form: str) -> frozenset[str]:
-    """A long form's words besides connectors, as one name spelled in different ways gives
-    the same: accents, case, "UN", "-isation", "Co-ordinator", endings aside."""
-    text = re.sub(r"\bUN\b", "United Nations", long_form)
-    words = (fold(word).replace("-", "").replace("isation", "ization") for word in _words(text))
-    return frozenset(stem_key(word) for word in words if word not in _CONNECTORS)
-
-
-def same_name(long_form: str, other: str) -> bool:
-    """Whether two long forms of one acronym name one thing, spelled or shortened in two
-    ways ("UN Development Programme", "Food and Agriculture Organization [of the United
-    Nations]"), not two things ("Headquarters Risk Committee", "Human Rights Council")."""
-    words, other_words = _name_words(long_form), _name_words(other)
-    return words <= other_words or other_words <= words
 
 
 def acronym_forms(acronym: str) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_assistant.glossary import acronym_forms, find_definitions, same_name
+from qa_assistant.glossary import acronym_forms, find_definitions
 
 
 def pairs(text: str) -> dict[str, str]:
@@ -119,35 +119,3 @@ def test_no_pair_from_text_that_does_not_define_the_acronym(text, acronym):
 )
 def test_a_plural_acronym_is_also_known_by_its_singular(acronym, forms):
     assert acronym_forms(acronym) == forms
-
-
-@pytest.mark.parametrize(
-    ("long_form", "other"),
-    [
-        ("UN Development Programme", "United Nations Development Programme"),
-        ("Food and Agriculture Organization", "Food and Agriculture Organization of the UN"),
-        ("Project Coordinator in Uzbekistan", "Project Co-ordinator in Uzbekistan"),
-        ("Economic Commission for Europe", "Economic Commission of Europe"),
-        (
-            "Multilateral Organisation Performance Assessment Network",
-            "Multilateral Organization Performance Assessment Network",
-        ),
-        (
-            "violent extremism and radicalization leading to terrorism",
-            "Violent Extremism and Radicalization that Lead to Terrorism",
-        ),
-    ],
-)
-def test_one_name_spelled_two_ways_is_one_expansion(long_form, other):
-    assert same_name(long_form, other)
-
-
-@pytest.mark.parametrize(
-    ("long_form", "other"),
-    [
-        ("Headquarters Risk Committee", "Human Rights Council"),
-        ("Crowd and Riot Control", "Committee on the Rights of the Child"),
-    ],
-)
-def test_two_names_of_one_acronym_are_two_expansions(long_form, other):
-    assert not same_name(long_form, other)

@@ -110,13 +110,13 @@ def answer_waiting(assistant: Assistant, scope: list[str] | None) -> None:
     """
     waiting: list[str] = st.session_state.waiting
     turns: list[Turn] = st.session_state.turns
+    if waiting and scope == []:
+        waiting.clear()
+        st.warning("No report matches the filters in the sidebar. Widen them and ask again.")
+        return
     while waiting:
         question = waiting[0]
         history = tuple(turn.question for turn in turns)
-        if scope == []:
-            waiting.clear()
-            st.warning("No report matches the filters in the sidebar. Widen them and ask again.")
-            return
         try:
             with st.spinner("Searching the reports…"):
                 answer = assistant.ask(question, history=history, documents=scope)

@@ -1,7 +1,8 @@
 """What the Streamlit app needs beyond the library, kept free of Streamlit so it is tested
 directly: the embedder, showing report text safely, the original page of a citation, the
 search scope of the filters and the Markdown export of the conversation. Uploads and
-deletions are in ``uploads``, background index updates in ``index_updater``.
+deletions are in ``uploads``, background index updates in ``index_updater``, the
+conversation's turns and their store in ``conversations``.
 
 Report text and file names are data. Nothing here lets them act as HTML or Markdown:
 ``passage_html`` escapes every piece before adding its own ``<mark>`` tags, and
@@ -17,10 +18,10 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from uuid import uuid4
 
+from .conversations import Turn
 from .embedding import Embedder, FakeEmbedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .lexical import one_line
@@ -183,18 +184,6 @@ def resolve_scope(
 
 
 # ---- the conversation and its export ----------------------------------------------------------
-@dataclass
-class Turn:
-    """One question of the conversation with its answer and the user's rating."""
-
-    question: str
-    answer: Answer
-    history: tuple[str, ...] = ()
-    scope: tuple[str, ...] | None = None
-    rating: int | None = None
-    id: str = field(default_factory=lambda: uuid4().hex[:10])
-
-
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

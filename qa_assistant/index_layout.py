@@ -7,6 +7,7 @@ Layout of an index folder::
     index/gen-000004/      store.sqlite + vectors.faiss: one consistent state
     index/.lock            held by the one process that is updating
     index/feedback.sqlite  thumbs up/down from the app (kept across generations)
+    index/conversations.sqlite  the app's conversations, so a reload keeps them (likewise)
 
 An update copies the live generation into a new folder, changes the copy, flushes it to disk
 and only then points ``CURRENT`` at it with an atomic rename (``generations.py``). A run
@@ -25,6 +26,7 @@ from .errors import IndexMissingError, QAError
 from .lexical import FTS_TOKENIZER
 
 __all__ = [
+    "CONVERSATIONS_FILE",
     "CURRENT",
     "FEEDBACK_FILE",
     "LOCK_FILE",
@@ -43,6 +45,7 @@ STORE_FILE = "store.sqlite"
 VECTORS_FILE = "vectors.faiss"
 LOCK_FILE = ".lock"
 FEEDBACK_FILE = "feedback.sqlite"
+CONVERSATIONS_FILE = "conversations.sqlite"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

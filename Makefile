@@ -37,7 +37,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not model and not browser and not shared"
 
 lint: setup
-	$(BIN)/ruff check qa_assistant tests benchmarks scripts streamlit_app.py
+	$(BIN)/ruff check qa_assistant tests benchmarks scripts streamlit_app.py app_pages
 
 bench: setup
 	$(BIN)/python -m benchmarks.run

@@ -3,8 +3,8 @@
 Three pages (sidebar): "Ask the reports" (the chat), "Collection & glossary" (what is in the
 index, acronyms, starter questions) and "Manage reports" (upload, delete, update the index),
 each a module of ``app_pages``. This script and they only wire widgets to ``qa_assistant``;
-the logic lives in the library and in ``qa_assistant.app_support``, ``uploads`` and
-``index_updater``. Report text and file names are shown as text, never as
+the logic lives in the library and in ``qa_assistant.app_support``, ``conversations``,
+``uploads`` and ``index_updater``. Report text and file names are shown as text, never as
 HTML or Markdown (see ``app_support``). Run: ``streamlit run streamlit_app.py``.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.chat import ask_page
+from app_pages.chat import ask_page, open_conversation
 from app_pages.collection import collection_page
 from app_pages.common import ASK, COLLECTION, MANAGE
 from app_pages.manage import manage_page
@@ -39,7 +39,6 @@ def main() -> None:
     for key in FILTER_KEYS:  # keep the filters while another page is shown
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
-    st.session_state.setdefault("turns", [])
     st.session_state.setdefault("waiting", [])  # questions asked, not yet answered
     st.session_state.setdefault("upload_round", 0)
     documents_dir, index_dir = default_documents_dir(), default_index_dir()
@@ -48,6 +47,7 @@ def main() -> None:
     except QAError as exc:
         st.error(str(exc))
         st.stop()
+    open_conversation(assistant.index_dir)  # the turns: kept, or found again after a reload
     with st.sidebar:
         st.header("Report QA Assistant")
         st.caption("Answers from the reports only, each cited by report and page.")

@@ -1,5 +1,6 @@
 """The "Ask the reports" page: the chat, its filters, cited answers with related reading,
-ratings, and the conversation's controls."""
+ratings, and the conversation kept under an id in the page's address, so that reloading
+the page (a new browser session to Streamlit) finds it again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import streamlit as st
 
 from qa_assistant import Assistant, QAError
 from qa_assistant.app_support import (
-    Turn,
     acronyms_line,
     citation_card_html,
     conversation_markdown,
@@ -22,11 +22,19 @@ from qa_assistant.app_support import (
     sources_and_related,
 )
 from qa_assistant.config import SUPPORTED_KINDS
+from qa_assistant.conversations import (
+    ConversationStore,
+    Turn,
+    is_conversation_id,
+    new_conversation_id,
+)
 from qa_assistant.index_updater import updater_for
 from qa_assistant.types import Citation
 from qa_assistant.uploads import document_path
 
 from .common import no_index, starter_questions
+
+CONVERSATION_PARAM = "conversation"  # ?conversation=<id> in the page's address
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the page…")
@@ -35,9 +43,41 @@ def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
     return page_text(Path(path), page)
 
 
+# ---- the conversation across reloads --------------------------------------------------------
+def open_conversation(index_dir: Path) -> None:
+    """Once per browser session, the conversation the page's address names (its turns as
+    stored) or a new one; on every run, its id in the address, so a reload comes back."""
+    if "conversation_id" not in st.session_state:
+        wanted = st.query_params.get(CONVERSATION_PARAM)
+        if is_conversation_id(wanted):
+            st.session_state.conversation_id = wanted
+            st.session_state.turns = ConversationStore(index_dir).load(wanted)
+        else:
+            st.session_state.conversation_id = new_conversation_id()
+            st.session_state.turns = []
+    if st.query_params.get(CONVERSATION_PARAM) != st.session_state.conversation_id:
+        st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
+
+
+def keep_conversation(index_dir: Path) -> None:
+    """Store the conversation as it stands; say so when it cannot be (the store logs why)."""
+    conversation_id, turns = st.session_state.conversation_id, st.session_state.turns
+    if not ConversationStore(index_dir).save(conversation_id, turns):
+        st.toast("This conversation could not be saved: reloading the page would lose it.")
+
+
+def new_conversation() -> None:
+    """Begin again under a new id; the old conversation stays at its own address."""
+    st.session_state.turns = []
+    st.session_state.waiting = []
+    st.session_state.conversation_id = new_conversation_id()
+    st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
+
+
 # ---- the chat -------------------------------------------------------------------------------
 def answer_waiting(assistant: Assistant, scope: list[str] | None) -> None:
-    """Answer the questions waiting, in the order they were asked, keeping each turn.
+    """Answer the questions waiting, in the order they were asked, keeping each turn (in the
+    session, and in the conversation store for a reload).
 
     A question stays in ``st.session_state.waiting`` until its turn is kept: one typed
     while the previous one is being answered interrupts that run, and the next run answers
@@ -61,12 +101,14 @@ def answer_waiting(assistant: Assistant, scope: list[str] | None) -> None:
             continue
         turns.append(Turn(question, answer, history, tuple(scope) if scope else None))
         waiting.pop(0)  # right after keeping the turn: no interruption falls in between
+        keep_conversation(assistant.index_dir)
 
 
 def record_rating(assistant: Assistant, turn: Turn) -> None:
-    """Store the thumbs up/down just given to ``turn``."""
+    """Store the thumbs up/down just given to ``turn``, and keep it with the conversation."""
     value = st.session_state.get(f"feedback-{turn.id}")
     turn.rating = None if value is None else (1 if value == 1 else -1)
+    keep_conversation(assistant.index_dir)
     if turn.rating is not None:
         assistant.record_feedback(turn.answer, turn.rating, turn.history)
         st.toast("Thank you: your rating was saved.")
@@ -142,6 +184,8 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
             st.markdown("**Related reading**")
         for citation in related:
             citation_card(citation, turn, documents_dir, related=True)
+        if turn.rating is not None:  # a conversation loaded again shows its ratings
+            st.session_state.setdefault(f"feedback-{turn.id}", 1 if turn.rating > 0 else 0)
         st.feedback(
             "thumbs",
             key=f"feedback-{turn.id}",
@@ -182,8 +226,7 @@ def conversation_controls(turns: list[Turn]) -> None:
     with st.sidebar:
         st.divider()
         if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
-            st.session_state.turns = []
-            st.session_state.waiting = []
+            new_conversation()
             st.rerun()
         st.download_button(
             "Export conversation (Markdown)",

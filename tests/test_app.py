@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from qa_assistant import Assistant, FakeEmbedder
 from qa_assistant.app_support import conversation_markdown
+from qa_assistant.conversations import is_conversation_id
+from qa_assistant.index_layout import CONVERSATIONS_FILE
 from qa_assistant.index_updater import updater_for
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
@@ -177,6 +179,68 @@ def test_follow_up_passes_the_earlier_questions(
     assert not at.chat_message
     ask(at, "Where did they train?")
     assert calls[-1] == ("Where did they train?", ())
+
+
+# ---- a reload -----------------------------------------------------------------------------------
+def reload(at: AppTest) -> AppTest:
+    """The page opened again at its address: a new session with the same query parameters."""
+    again = AppTest.from_file(str(APP), default_timeout=60)
+    again.query_params.update(at.query_params)
+    again.run()
+    assert not again.exception, again.exception
+    return again
+
+
+def test_a_reload_finds_the_conversation_and_its_follow_up_context(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    ask(at, "Where did they train?")
+    at.feedback[0].set_value(1).run()
+    assert is_conversation_id(at.query_params["conversation"])
+    again = reload(at)
+    assert again.query_params["conversation"] == at.query_params["conversation"]
+    assert [m.markdown[0].value for m in again.chat_message[::2]] == [
+        POLICE_QUESTION,
+        "Where did they train?",
+    ]
+    assert "14 Kosovo Police officers" in again.chat_message[1].markdown[0].value
+    assert cards(again) == cards(at)
+    assert [f.value for f in again.feedback] == [1, None]
+    histories: list[tuple[str, ...]] = []
+    original = Assistant.ask
+
+    def spy(self, question, **kwargs):
+        histories.append(tuple(kwargs.get("history", ())))
+        return original(self, question, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", spy)
+    ask(again, "How long did it last?")
+    assert histories == [(POLICE_QUESTION, "Where did they train?")]
+
+
+def test_new_conversation_has_its_own_address(index_dir: Path) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    first = at.query_params["conversation"]
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    second = at.query_params["conversation"]
+    assert is_conversation_id(second) and second != first
+    assert not reload(at).chat_message
+    at.query_params["conversation"] = first
+    assert len(reload(at).chat_message) == 2, "the earlier conversation is still at its address"
+
+
+def test_a_corrupt_conversation_store_or_a_bad_address_starts_empty(index_dir: Path) -> None:
+    (index_dir / CONVERSATIONS_FILE).write_bytes(b"not a database" * 100)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["conversation"] = "0" * 32
+    at.run()
+    assert not at.exception and not at.chat_message and at.chat_input
+    ask(at, POLICE_QUESTION)
+    assert len(reload(at).chat_message) == 2, "a new store is begun"
+    at.query_params["conversation"] = "<script>"
+    at = reload(at)
+    assert not at.chat_message and is_conversation_id(at.query_params["conversation"])
 
 
 # ---- filters -----------------------------------------------------------------------------------

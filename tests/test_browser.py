@@ -3,10 +3,11 @@
 Starts ``streamlit run streamlit_app.py`` on a free port over a copy of the sample reports
 (indexed first with the CLI), asks a question, waits for a citation card naming the report
 and page, opens the page view and the original page (a one-page PDF download), asks a
-follow-up, visits the collection page, then on "Manage reports" uploads a new small report
-through the file uploader, waits for the background index update, goes back to the chat, asks
-about the new report and checks that a citation card names the uploaded file. Screenshots of
-each step go to test-output/ (repo-relative, git-ignored).
+follow-up, reloads the page and checks that the conversation is still shown, visits the
+collection page, then on "Manage reports" uploads a new small report through the file
+uploader, waits for the background index update, goes back to the chat, asks about the new
+report and checks that a citation card names the uploaded file. Screenshots of each step go
+to test-output/ (repo-relative, git-ignored).
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ def _ask(page, question: str, answers: int) -> None:
 
 
 def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
-    """Ask, open the cited page, follow up, upload a report, update the index, ask about it."""
+    """Ask, open the cited page, follow up, reload, upload a report, update the index, ask
+    about it."""
     from playwright.sync_api import expect, sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
@@ -165,6 +167,20 @@ def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
             expect(messages.nth(3).locator(".qa-card").first).to_be_visible()
             messages.nth(2).scroll_into_view_if_needed()
             page.screenshot(path=str(OUTPUT / "browser-follow-up.png"))
+
+            # A reload (F5) is a new Streamlit session: the address names the conversation.
+            assert "conversation=" in page.url
+            page.reload()
+            expect(page.get_by_role("heading", name="Ask the reports")).to_be_visible()
+            expect(messages).to_have_count(4)
+            expect(messages.nth(2)).to_contain_text(FOLLOW_UP)
+            card = (
+                messages.nth(1)
+                .locator(".qa-card")
+                .filter(has_text="omik_hate_crime_training_2024.pdf · page 1")
+            )
+            expect(card.first.locator("mark")).to_contain_text("14 Kosovo Police officers")
+            page.screenshot(path=str(OUTPUT / "browser-reloaded.png"))
 
             page.get_by_text("Collection & glossary").click()
             expect(page.get_by_role("heading", name="Acronyms")).to_be_visible()

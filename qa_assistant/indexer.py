@@ -1,7 +1,8 @@
 """Bring the index up to date with a documents folder: read → chunk → embed → store.
 
 Only what changed is touched: new files are added, changed files re-indexed, deleted files
-removed; an unchanged file (same size and mtime, or same content hash) is not read again.
+removed; an unchanged file (same size, mtime, ctime and inode, as git's index checks; or
+else the same content hash) is not read again.
 Files are read in a guarded worker process that runs ahead of the encoder, so PDF parsing
 overlaps embedding; passages of several documents are embedded together in large batches.
 """
@@ -28,7 +29,7 @@ from .lexical import lex_text
 from .reading import describe_error
 from .scanning import SourceFile, file_sha256, scan_folder
 from .store import Store
-from .types import FailedDocument, IndexReport, ReadDocument
+from .types import FailedDocument, FileSignature, IndexReport, ReadDocument
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,10 @@ _TRANSIENT_FAILURES = (
 )
 
 
-def _still_failing(failure: tuple[int, int, str], source: SourceFile) -> bool:
+def _still_failing(failure: tuple[FileSignature, str], source: SourceFile) -> bool:
     """Whether a remembered failure still stands (same file, and not a transient one)."""
-    size, mtime_ns, error = failure
-    unchanged = (size, mtime_ns) == (source.size, source.mtime_ns)
-    return unchanged and not error.startswith(_TRANSIENT_FAILURES)
+    signature, error = failure
+    return signature == source.signature and not error.startswith(_TRANSIENT_FAILURES)
 
 
 def document_year(title: str, first_page: str, name: str = "") -> int | None:
@@ -180,11 +180,11 @@ def update_index(
                 store.close()
 
         to_read: list[tuple[SourceFile, str]] = []  # (file, "added" | "updated")
-        touched: list[tuple[SourceFile, str]] = []  # same content, new mtime
+        touched: list[tuple[SourceFile, str]] = []  # same content, new signature
         present = {f.relative for f in scan.files}
         for source in scan.files:
             known = stored.get(source.relative)
-            if known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
+            if known and known.signature == source.signature:
                 report.unchanged.append(source.relative)
             elif known:
                 try:
@@ -201,7 +201,7 @@ def update_index(
                 else:
                     to_read.append((source, "updated"))
             elif source.relative in failures and _still_failing(failures[source.relative], source):
-                report.failed.append(FailedDocument(source.relative, failures[source.relative][2]))
+                report.failed.append(FailedDocument(source.relative, failures[source.relative][1]))
             else:
                 to_read.append((source, "added"))
         report.failed.extend(scan.failed)
@@ -234,16 +234,13 @@ def update_index(
             for path in gone_failures:
                 target.forget_failure(path)
             for source, old in moves:
-                target.move_document(stored[old].id, source.relative, source.mtime_ns)
+                target.move_document(stored[old].id, source.relative, source.signature)
                 target.forget_failure(source.relative)
                 report.removed.append(old)
                 report.added.append(source.relative)
                 report.moved.append({"from": old, "to": source.relative})
             for source, _sha in touched:
-                target.conn.execute(
-                    "UPDATE documents SET mtime_ns = ? WHERE path = ?",
-                    (source.mtime_ns, source.relative),
-                )
+                target.set_signature(source.relative, source.signature)
             _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader)
     return _finish(report, index_dir, started)
 
@@ -256,7 +253,7 @@ def _moves(
     path instead of being read and embedded again."""
     gone: dict[int, list[str]] = {}
     for path in removed:
-        gone.setdefault(stored[path].size, []).append(path)
+        gone.setdefault(stored[path].signature.size, []).append(path)
     moves = []
     for source, kind in to_read:
         if kind != "added" or source.size not in gone:
@@ -358,7 +355,7 @@ def _deleted(path: Path) -> bool:
 def _record_failure(target, source, kind, stored, report, error: DocumentError) -> None:
     if kind == "updated":  # the old version is gone from disk: drop it from answers
         target.remove_document(stored[source.relative].id)
-    target.record_failure(source.relative, source.size, source.mtime_ns, str(error))
+    target.record_failure(source.relative, source.signature, str(error))
     report.failed.append(FailedDocument(source.relative, str(error)))
 
 
@@ -383,8 +380,7 @@ def _store_document(target, source, sha, document, chunks, vectors, stored, kind
     target.add_document(
         path=source.relative,
         title=document.title,
-        size=source.size,
-        mtime_ns=source.mtime_ns,
+        signature=source.signature,
         sha256=sha,
         pages=len(document.pages),
         year=document_year(document.title, first_page, source.relative),

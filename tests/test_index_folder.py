@@ -61,7 +61,7 @@ def deny_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 def failures(index_dir: Path) -> dict[str, str]:
     store = Store.open_current(index_dir)
     try:
-        return {path: error for path, (_, _, error) in store.failures().items()}
+        return {path: error for path, (_, error) in store.failures().items()}
     finally:
         store.close()
 

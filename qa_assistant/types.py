@@ -160,6 +160,9 @@ class IndexReport:
     # renamed or moved reports, each also under ``removed`` (old path) and ``added`` (new):
     # their passages were kept, not read and embedded again
     moved: list[dict[str, str]] = field(default_factory=list)  # {"from": old, "to": new}
+    # reports a build cut short (killed, interrupted) had stored before its last checkpoint:
+    # this run went on from there instead of reading them again
+    resumed: int = 0
     documents: int = 0
     passages: int = 0
     pages: int = 0

@@ -134,13 +134,25 @@ def test_an_edit_whose_mtime_was_put_back_is_read_again(folders):
     assert "45 police" not in answer.citations[0].text
 
 
-def test_an_unchanged_file_is_neither_hashed_nor_read(folders, monkeypatch):
-    from qa_assistant import indexer
+def spy_on_hashing(monkeypatch) -> list[str]:
+    """The names of the files the indexer hashes from now on."""
+    from qa_assistant import changes, indexer, scanning
 
+    hashed: list[str] = []
+
+    def file_sha256(path):
+        hashed.append(Path(path).name)
+        return scanning.file_sha256(path)
+
+    for module in (changes, indexer):
+        monkeypatch.setattr(module, "file_sha256", file_sha256)
+    return hashed
+
+
+def test_an_unchanged_file_is_neither_hashed_nor_read(folders, monkeypatch):
     documents, index_dir = folders
     index(documents, index_dir)
-    hashed: list[Path] = []
-    monkeypatch.setattr(indexer, "file_sha256", lambda path: hashed.append(path) or "x")
+    hashed = spy_on_hashing(monkeypatch)
     report = update_index(documents, index_dir, FakeEmbedder(), reader=lambda paths: iter(()))
     assert report.unchanged == sorted(REPORTS) and hashed == []
 
@@ -149,8 +161,6 @@ def test_an_index_built_before_ctime_was_kept_opens_and_is_migrated(folders, mon
     # An index of the first schema has no ctime_ns and inode columns: it still answers,
     # and an update hashes each file once (nothing is read again) and keeps them from then.
     import sqlite3
-
-    from qa_assistant import indexer
 
     documents, index_dir = folders
     write_reports(documents, {"broken.txt": "UNREADABLE"})
@@ -163,11 +173,7 @@ def test_an_index_built_before_ctime_was_kept_opens_and_is_migrated(folders, mon
     database.close()
     assert Assistant(index_dir, embedder=FakeEmbedder()).ask("Who trained police?").citations
 
-    hashed: list[str] = []
-    real_sha256 = indexer.file_sha256
-    monkeypatch.setattr(
-        indexer, "file_sha256", lambda path: hashed.append(Path(path).name) or real_sha256(path)
-    )
+    hashed = spy_on_hashing(monkeypatch)
     read: list[str] = []
 
     def counting_reader(paths):

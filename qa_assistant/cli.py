@@ -379,7 +379,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; the previous index is unchanged.", file=sys.stderr)
+        said = "the previous index is unchanged"
+        if args.command == "index":
+            said += " (run index again: it goes on from its last checkpoint, if any)"
+        print(f"error: interrupted; {said}.", file=sys.stderr)
         return 1
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False)

@@ -149,7 +149,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
     assert killed_mid_run >= KILL_ROUNDS // 2, "too few kills landed while the run was going"
 
 
-# A build of the state B (state A's 8 reports, 16 more), killed or interrupted midway.
+# State A grown by 16 reports: a build of it is killed or interrupted midway.
 STATE_GROWN = {**STATE_A, **state("c", range(16))}
 
 

@@ -264,7 +264,7 @@ class Assistant:
         """Files the last update could not read: (path, reason)."""
         with self._use() as snapshot:
             failures = snapshot.store.failures()
-        return sorted((path, error) for path, (_, _, error) in failures.items())
+        return sorted((path, error) for path, (_, error) in failures.items())
 
     def status(self) -> dict:
         """Documents, pages, passages, model, index type and when built.

@@ -192,6 +192,9 @@ def _progress_bars(enabled: bool):
     counted = {"embed"}  # its total grows as files are read: a count, not a bar to fill
 
     def progress(stage: str, done: int, total: int) -> None:
+        if stage == "resumed":  # a line, not a bar: it stays above the bars
+            tqdm.write(f"Going on from an interrupted build: {done} reports already done.")
+            return
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(
@@ -240,6 +243,11 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
         )
         if report.moved:
             print(f"{len(report.moved)} of them renamed or moved: passages kept, not read again.")
+        if report.resumed:
+            print(
+                f"Resumed an interrupted build: {report.resumed} reports it had stored were "
+                "not read again."
+            )
         print(
             f"The index holds {report.documents} documents, {report.pages} pages, "
             f"{report.passages} passages."
@@ -371,7 +379,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; the previous index is unchanged.", file=sys.stderr)
+        said = "the previous index is unchanged"
+        if args.command == "index":
+            said += " (run index again: it goes on from its last checkpoint, if any)"
+        print(f"error: interrupted; {said}.", file=sys.stderr)
         return 1
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False)

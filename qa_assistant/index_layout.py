@@ -37,9 +37,11 @@ __all__ = [
     "check_index_folder",
     "connect",
     "current_generation",
+    "migrate",
+    "signature_columns",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: documents and failures keep ctime_ns and inode
 CURRENT = "CURRENT"
 STORE_FILE = "store.sqlite"
 VECTORS_FILE = "vectors.faiss"
@@ -55,6 +57,8 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER,
+    inode INTEGER,
     sha256 TEXT NOT NULL,
     pages INTEGER NOT NULL,
     passages INTEGER NOT NULL,
@@ -78,6 +82,8 @@ CREATE TABLE IF NOT EXISTS failures (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER,
+    inode INTEGER,
     error TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS glossary (
@@ -101,6 +107,28 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+# Columns added since the first schema, by table; NULL in a row written before them.
+_ADDED_COLUMNS = {"documents": ("ctime_ns", "inode"), "failures": ("ctime_ns", "inode")}
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a writable database built by an older version up to ``SCHEMA``: columns added
+    since are added, NULL in the old rows (a file's ctime and inode "unknown": it is
+    hashed once, then they are kept). An index is never rebuilt for a new column."""
+    for table, columns in _ADDED_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER")
+
+
+def signature_columns(conn: sqlite3.Connection, table: str) -> str:
+    """``ctime_ns, inode`` to select from ``table``, or NULLs where a read-only database of
+    an older version lacks them (it is migrated when an update copies it)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    return ", ".join(c if c in have else "NULL" for c in _ADDED_COLUMNS[table])
 
 
 def current_generation(root: Path) -> Path | None:

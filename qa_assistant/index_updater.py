@@ -29,6 +29,7 @@ class UpdateState:
     done: int = 0
     total: int = 0
     passages: int = 0
+    resumed: int = 0  # reports an interrupted build had stored, not read again
     rebuild: bool = False
     report: IndexReport | None = None
     error: str | None = None
@@ -47,6 +48,8 @@ class UpdateState:
         if not self.total:
             return "Looking for new, changed and deleted reports…"
         embedded = f"; {self.passages} passages embedded" if self.passages else ""
+        if self.resumed:
+            embedded += f"; going on from an interrupted build ({self.resumed} reports done)"
         if self.done >= self.total:  # the last passages are embedded after the last read
             return f"All {self.total} reports read; embedding their passages{embedded}…"
         return f"Reading reports: {self.done} of {self.total}{embedded}"
@@ -98,6 +101,8 @@ class IndexUpdater:
         with self._lock:
             if stage == "embed":
                 self._state = replace(self._state, passages=done)
+            elif stage == "resumed":
+                self._state = replace(self._state, resumed=done)
             else:
                 self._state = replace(self._state, stage=stage, done=done, total=total)
 

@@ -1,14 +1,14 @@
 """Bring the index up to date with a documents folder: read → chunk → embed → store.
 
 Only what changed is touched: new files are added, changed files re-indexed, deleted files
-removed; an unchanged file (same size and mtime, or same content hash) is not read again.
+removed; an unchanged file (same size, mtime, ctime and inode, as git's index checks; or
+else the same content hash) is not read again.
 Files are read in a guarded worker process that runs ahead of the encoder, so PDF parsing
 overlaps embedding; passages of several documents are embedded together in large batches.
 """
 
 from __future__ import annotations
 
-import builtins
 import logging
 import re
 import time
@@ -17,26 +17,30 @@ from pathlib import Path
 
 import numpy as np
 
+from .changes import Changes, find_changes, since_live
 from .chunking import chunk_document
 from .config import ChunkSettings
 from .embedding import Embedder
-from .errors import DocumentError, IndexMismatchError, QAError
-from .generations import IndexLock, new_generation
+from .errors import DocumentError, IndexMismatchError
+from .generations import IndexLock, checkpoint, find_work, new_generation
 from .glossary import find_definitions
 from .index_layout import current_generation
 from .lexical import lex_text
 from .reading import describe_error
 from .scanning import SourceFile, file_sha256, scan_folder
 from .store import Store
-from .types import FailedDocument, IndexReport, ReadDocument
+from .types import FailedDocument, IndexReport, ReadDocument, StoredDocument
 
 log = logging.getLogger(__name__)
 
-# progress(stage, done, total): stage is "scan", "read" or "embed".
+# progress(stage, done, total): stage is "scan", "read", "embed" or "resumed" (done: the
+# reports a build cut short had stored, which this run does not read again).
 Progress = Callable[[str, int, int], None]
 Reader = Callable[[Iterable[Path]], Iterator[tuple[Path, "ReadDocument | DocumentError"]]]
 
 EMBED_BATCH_PASSAGES = 256
+CHECKPOINT_SECONDS = 30.0  # a killed build loses at most about this much work
+CHECKPOINT_COST_SHARE = 0.05  # of the run's time, at most, spent writing checkpoints
 _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2019"
 _DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -81,33 +85,6 @@ def check_compatible(meta: dict[str, str], record: dict[str, str], root: Path) -
         )
 
 
-def _os_error_names() -> list[str]:
-    return sorted(
-        name
-        for name, value in vars(builtins).items()
-        if isinstance(value, type) and issubclass(value, OSError)
-    )
-
-
-# Failures of the machine rather than of the file may be gone by the next run: a file that ran
-# out of time on a busy machine, one the reader had no permission to open or whose share went
-# away (an OSError), a reader process that could not start. Those are tried again on every
-# run; what a file holds (a password, images only, a damaged structure) is remembered until
-# the file changes.
-_TRANSIENT_FAILURES = (
-    "timed out",
-    "cannot be read: the reader process could not start",
-    *(f"cannot be read: {name}" for name in _os_error_names()),
-)
-
-
-def _still_failing(failure: tuple[int, int, str], source: SourceFile) -> bool:
-    """Whether a remembered failure still stands (same file, and not a transient one)."""
-    size, mtime_ns, error = failure
-    unchanged = (size, mtime_ns) == (source.size, source.mtime_ns)
-    return unchanged and not error.startswith(_TRANSIENT_FAILURES)
-
-
 def document_year(title: str, first_page: str, name: str = "") -> int | None:
     """The report's year: the latest year its title names ("Reform, 2019–2021" is of 2021),
     else its file name ("…_training_2011.txt"), else the latest date on its first page
@@ -134,6 +111,27 @@ def _default_reader(paths: Iterable[Path]):
 
     with ReaderPool() as pool:
         yield from pool.imap(paths)
+
+
+class _Checkpoints:
+    """When the work of a long build is committed, so that a run killed or interrupted goes
+    on from there (``generations.checkpoint``): every ``CHECKPOINT_SECONDS``, and never more
+    often than ``CHECKPOINT_COST_SHARE`` of the time allows (writing the vectors of a large
+    index takes a while)."""
+
+    def __init__(self, target: Store) -> None:
+        self.target = target
+        self.due = time.monotonic() + CHECKPOINT_SECONDS
+
+    def maybe(self) -> None:
+        """Commit a checkpoint if one is due."""
+        started = time.monotonic()
+        if started < self.due:
+            return
+        checkpoint(self.target)
+        cost = time.monotonic() - started
+        log.info("checkpoint written in %.3f s", cost)
+        self.due = time.monotonic() + max(CHECKPOINT_SECONDS, cost / CHECKPOINT_COST_SHARE)
 
 
 class _Pending:
@@ -170,106 +168,69 @@ def update_index(
     scan = scan_folder(documents_dir)
     with IndexLock(index_dir, wait_seconds=wait_seconds):
         live = None if rebuild else current_generation(index_dir)
-        stored, failures = {}, {}
         if live is not None:
-            store = Store(live, readonly=True)
-            try:
-                check_compatible(store.meta(), record, index_dir)
-                stored, failures = store.stored_documents(), store.failures()
-            finally:
-                store.close()
-
-        to_read: list[tuple[SourceFile, str]] = []  # (file, "added" | "updated")
-        touched: list[tuple[SourceFile, str]] = []  # same content, new mtime
-        present = {f.relative for f in scan.files}
-        for source in scan.files:
-            known = stored.get(source.relative)
-            if known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
-                report.unchanged.append(source.relative)
-            elif known:
-                try:
-                    sha = file_sha256(source.path)
-                except FileNotFoundError:  # deleted since the scan: it is gone
-                    present.discard(source.relative)
-                    continue
-                except OSError:  # the reader will say why it cannot be read
-                    to_read.append((source, "updated"))
-                    continue
-                if sha == known.sha256:
-                    report.unchanged.append(source.relative)
-                    touched.append((source, sha))
-                else:
-                    to_read.append((source, "updated"))
-            elif source.relative in failures and _still_failing(failures[source.relative], source):
-                report.failed.append(FailedDocument(source.relative, failures[source.relative][2]))
-            else:
-                to_read.append((source, "added"))
-        report.failed.extend(scan.failed)
-        report.unchanged.extend(path for path in stored if scan.keeps(path))
-        removed = sorted(path for path in stored if path not in present and not scan.keeps(path))
-        gone_failures = [path for path in failures if path not in present and not scan.keeps(path)]
-        if removed and not (scan.files or scan.failed):
-            raise QAError(
-                f"The documents folder {documents_dir}/ holds no reports, but the index in "
-                f"{index_dir}/ holds {len(stored)} reports; nothing was removed. If the folder "
-                "is a share that is not mounted, mount it and run this again; to empty the "
-                "index on purpose, run qa-assistant index --rebuild."
-            )
-
-        moves = _moves(to_read, removed, stored)
-        if moves:
-            moved_to = {source.relative for source, _ in moves}
-            moved_from = {old for _, old in moves}
-            to_read = [item for item in to_read if item[0].relative not in moved_to]
-            removed = [path for path in removed if path not in moved_from]
-
-        if not (to_read or touched or removed or moves or gone_failures or live is None):
+            _check_generation(live, record, index_dir)
+        live_stored, failures = _known(live)
+        # A build cut short at a checkpoint goes on from there: what it stored with the
+        # file's signature of today is not read again.
+        work = find_work(index_dir, fresh=live is None, record=record)
+        stored, failures = _known(work) if work is not None else (live_stored, failures)
+        changes = find_changes(scan, stored, failures, report, (documents_dir, index_dir))
+        if not (changes or live is None or work is not None):
             return _finish(report, index_dir, started)
 
-        with new_generation(index_dir, fresh=live is None) as target:
+        with new_generation(index_dir, fresh=live is None, resume=work) as target:
             target.set_meta(record)
-            for path in removed:
-                target.remove_document(stored[path].id)
-                report.removed.append(path)
-            for path in gone_failures:
-                target.forget_failure(path)
-            for source, old in moves:
-                target.move_document(stored[old].id, source.relative, source.mtime_ns)
-                target.forget_failure(source.relative)
-                report.removed.append(old)
-                report.added.append(source.relative)
-                report.moved.append({"from": old, "to": source.relative})
-            for source, _sha in touched:
-                target.conn.execute(
-                    "UPDATE documents SET mtime_ns = ? WHERE path = ?",
-                    (source.mtime_ns, source.relative),
-                )
-            _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader)
+            if work is not None:
+                report.resumed = len(_ids(stored) - _ids(live_stored))
+                if progress:
+                    progress("resumed", report.resumed, report.resumed)
+            _apply(target, changes, stored, report)
+            reading = (embedder, settings, progress, reader)
+            _read_and_add(target, changes.to_read, stored, report, *reading)
+            if work is not None:
+                since_live(report, live_stored, target.stored_documents())
     return _finish(report, index_dir, started)
 
 
-def _moves(
-    to_read: list[tuple[SourceFile, str]], removed: list[str], stored: dict
-) -> list[tuple[SourceFile, str]]:
-    """(new file, old path) for each report renamed or moved: a new file with the content of
-    one that is gone (same size, then same SHA-256). Its passages are kept under the new
-    path instead of being read and embedded again."""
-    gone: dict[int, list[str]] = {}
-    for path in removed:
-        gone.setdefault(stored[path].size, []).append(path)
-    moves = []
-    for source, kind in to_read:
-        if kind != "added" or source.size not in gone:
-            continue
-        try:
-            sha = file_sha256(source.path)
-        except OSError:
-            continue  # the reader will say why it cannot be read
-        old = next((p for p in gone[source.size] if stored[p].sha256 == sha), None)
-        if old is not None:
-            gone[source.size].remove(old)
-            moves.append((source, old))
-    return moves
+def _ids(documents: dict[str, StoredDocument]) -> set[int]:
+    return {document.id for document in documents.values()}
+
+
+def _check_generation(generation: Path, record: dict[str, str], index_dir: Path) -> None:
+    store = Store(generation, readonly=True)
+    try:
+        check_compatible(store.meta(), record, index_dir)
+    finally:
+        store.close()
+
+
+def _known(generation: Path | None) -> tuple[dict[str, StoredDocument], dict]:
+    """The documents and remembered failures of a generation (none where there is none)."""
+    if generation is None:
+        return {}, {}
+    store = Store(generation, readonly=True)
+    try:
+        return store.stored_documents(), store.failures()
+    finally:
+        store.close()
+
+
+def _apply(target: Store, changes: Changes, stored: dict, report: IndexReport) -> None:
+    """Everything but reading: removals, forgotten failures, moves, new signatures."""
+    for path in changes.removed:
+        target.remove_document(stored[path].id)
+        report.removed.append(path)
+    for path in changes.gone_failures:
+        target.forget_failure(path)
+    for source, old in changes.moves:
+        target.move_document(stored[old].id, source.relative, source.signature)
+        target.forget_failure(source.relative)
+        report.removed.append(old)
+        report.added.append(source.relative)
+        report.moved.append({"from": old, "to": source.relative})
+    for source in changes.touched:
+        target.set_signature(source.relative, source.signature)
 
 
 def _finish(report: IndexReport, index_dir: Path, started: float) -> IndexReport:
@@ -285,8 +246,9 @@ def _finish(report: IndexReport, index_dir: Path, started: float) -> IndexReport
     return report
 
 
-def _read_and_add(target, to_read, stored, embedder, settings, report, progress, reader) -> None:
+def _read_and_add(target, to_read, stored, report, embedder, settings, progress, reader) -> None:
     reader = reader or _default_reader
+    checkpoints = _Checkpoints(target)
     kinds = {source.path: (source, kind) for source, kind in to_read}
     total_passages = 0
     done_files = 0
@@ -312,6 +274,7 @@ def _read_and_add(target, to_read, stored, embedder, settings, report, progress,
         if progress:
             progress("embed", total_passages, total_passages)
         pending = _Pending()
+        checkpoints.maybe()
 
     for path, result in reader([source.path for source, _ in to_read]):
         source, kind = kinds[path]
@@ -358,7 +321,7 @@ def _deleted(path: Path) -> bool:
 def _record_failure(target, source, kind, stored, report, error: DocumentError) -> None:
     if kind == "updated":  # the old version is gone from disk: drop it from answers
         target.remove_document(stored[source.relative].id)
-    target.record_failure(source.relative, source.size, source.mtime_ns, str(error))
+    target.record_failure(source.relative, source.signature, str(error))
     report.failed.append(FailedDocument(source.relative, str(error)))
 
 
@@ -383,8 +346,7 @@ def _store_document(target, source, sha, document, chunks, vectors, stored, kind
     target.add_document(
         path=source.relative,
         title=document.title,
-        size=source.size,
-        mtime_ns=source.mtime_ns,
+        signature=source.signature,
         sha256=sha,
         pages=len(document.pages),
         year=document_year(document.title, first_page, source.relative),

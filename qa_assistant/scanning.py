@@ -14,17 +14,21 @@ from pathlib import Path
 from .config import SUPPORTED_SUFFIXES
 from .errors import QAError
 from .reading import describe_error
-from .types import FailedDocument
+from .types import FailedDocument, FileSignature
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file in the documents folder."""
+    """A file in the documents folder, with what its ``stat`` says of it."""
 
     path: Path
     relative: str
-    size: int
-    mtime_ns: int
+    signature: FileSignature
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return self.signature.size
 
 
 @dataclass
@@ -94,10 +98,15 @@ def scan_folder(folder: Path) -> FolderScan:
                 break
             except OSError:
                 continue  # deleted since it was listed, or a broken link: not a report
-            scan.files.append(SourceFile(path, relative, info.st_size, info.st_mtime_ns))
+            scan.files.append(SourceFile(path, relative, signature(info)))
     kept = tuple(scan.kept)
     scan.files = [source for source in scan.files if not source.relative.startswith(kept)]
     return scan
+
+
+def signature(info: os.stat_result) -> FileSignature:
+    """A file's quick signature from its ``stat``: size, mtime, ctime and inode."""
+    return FileSignature(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def scan_documents(folder: Path) -> list[SourceFile]:

@@ -20,9 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexMissingError
-from .index_layout import SCHEMA, STORE_FILE, VECTORS_FILE, connect, current_generation
+from .index_layout import (
+    SCHEMA,
+    STORE_FILE,
+    VECTORS_FILE,
+    connect,
+    current_generation,
+    migrate,
+    signature_columns,
+)
 from .lexical import capitalised_words, fts_query, query_terms
-from .types import DocumentInfo, GlossaryEntry, PassageRow, StoredDocument
+from .types import DocumentInfo, FileSignature, GlossaryEntry, PassageRow, StoredDocument
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -41,6 +49,7 @@ class Store:
         self._writer: sqlite3.Connection | None = None
         if not readonly:
             self.conn.executescript(SCHEMA)
+            migrate(self.conn)
         else:
             self.conn.execute("SELECT 1 FROM meta LIMIT 1")  # fail now if it is not an index
         self._vectors: VectorIndex | None = None
@@ -124,13 +133,17 @@ class Store:
     # ---- documents ------------------------------------------------------------------------
     def stored_documents(self) -> dict[str, StoredDocument]:
         """Indexed documents by relative path."""
-        rows = self.conn.execute("SELECT id, path, size, mtime_ns, sha256 FROM documents")
-        return {row[1]: StoredDocument(*row) for row in rows}
+        extra = signature_columns(self.conn, "documents")
+        rows = self.conn.execute(f"SELECT id, path, sha256, size, mtime_ns, {extra} FROM documents")
+        return {
+            row[1]: StoredDocument(row[0], row[1], FileSignature(*row[3:]), row[2]) for row in rows
+        }
 
-    def failures(self) -> dict[str, tuple[int, int, str]]:
-        """Files that could not be read last time: path → (size, mtime_ns, error)."""
-        rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM failures")
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    def failures(self) -> dict[str, tuple[FileSignature, str]]:
+        """Files that could not be read last time: path → (signature, error)."""
+        extra = signature_columns(self.conn, "failures")
+        rows = self.conn.execute(f"SELECT path, error, size, mtime_ns, {extra} FROM failures")
+        return {row[0]: (FileSignature(*row[2:]), row[1]) for row in rows}
 
     def documents(self, document_ids: Sequence[int] | None = None) -> list[DocumentInfo]:
         """The indexed documents, by path: every one, or those with the given ids."""
@@ -292,10 +305,17 @@ class Store:
         return sorted(best.values(), key=lambda entry: entry.acronym.lower())
 
     # ---- writing (only on a writable generation) ------------------------------------------
-    def move_document(self, document_id: int, path: str, mtime_ns: int) -> None:
+    def move_document(self, document_id: int, path: str, signature: FileSignature) -> None:
         """A report renamed or moved in the documents folder: its new path, passages kept."""
-        sql = "UPDATE documents SET path = ?, mtime_ns = ? WHERE id = ?"
-        self.conn.execute(sql, (path, mtime_ns, document_id))
+        self.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, document_id))
+        self.set_signature(path, signature)
+
+    def set_signature(self, path: str, signature: FileSignature) -> None:
+        """A document whose file was touched (its content is the same): its new signature."""
+        self.conn.execute(
+            "UPDATE documents SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ? WHERE path = ?",
+            (*signature, path),
+        )
 
     def remove_document(self, document_id: int) -> np.ndarray:
         """Delete a document with its passages and glossary rows; returns the passage ids."""
@@ -310,8 +330,7 @@ class Store:
         *,
         path: str,
         title: str,
-        size: int,
-        mtime_ns: int,
+        signature: FileSignature,
         sha256: str,
         pages: int,
         year: int | None,
@@ -322,13 +341,12 @@ class Store:
         """Insert a document, its passages (start, end, page, page_spans, n_tokens, text,
         lex), their vectors and its glossary rows; returns the document id."""
         cursor = self.conn.execute(
-            "INSERT INTO documents(path, title, size, mtime_ns, sha256, pages, passages, year, "
-            "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents(path, title, size, mtime_ns, ctime_ns, inode, sha256, pages, "
+            "passages, year, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 path,
                 title,
-                size,
-                mtime_ns,
+                *signature,
                 sha256,
                 pages,
                 len(passages),
@@ -355,13 +373,14 @@ class Store:
         self.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
         return document_id
 
-    def record_failure(self, path: str, size: int, mtime_ns: int, error: str) -> None:
+    def record_failure(self, path: str, signature: FileSignature, error: str) -> None:
         """Remember a file that could not be read, so an unchanged one is not read again."""
         self.conn.execute(
-            "INSERT INTO failures(path, size, mtime_ns, error) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns, "
+            "INSERT INTO failures(path, size, mtime_ns, ctime_ns, inode, error) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size=excluded.size, "
+            "mtime_ns=excluded.mtime_ns, ctime_ns=excluded.ctime_ns, inode=excluded.inode, "
             "error=excluded.error",
-            (path, size, mtime_ns, error),
+            (path, *signature, error),
         )
 
     def forget_failure(self, path: str) -> None:

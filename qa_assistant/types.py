@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def page_at(page_spans: list[tuple[int, int]], offset: int) -> int:
@@ -160,6 +160,9 @@ class IndexReport:
     # renamed or moved reports, each also under ``removed`` (old path) and ``added`` (new):
     # their passages were kept, not read and embedded again
     moved: list[dict[str, str]] = field(default_factory=list)  # {"from": old, "to": new}
+    # reports a build cut short (killed, interrupted) had stored before its last checkpoint:
+    # this run went on from there instead of reading them again
+    resumed: int = 0
     documents: int = 0
     passages: int = 0
     pages: int = 0
@@ -185,14 +188,26 @@ class DocumentInfo:
     indexed_at: str
 
 
+class FileSignature(NamedTuple):
+    """What tells, without reading a file, that it is as it was when indexed. As in git's
+    index, the change time and inode stand beside size and modification time: an edit whose
+    mtime was put back (``cp -p``, ``touch -r``, ``rsync -t``, an editor or sync tool that
+    keeps it) still moves the ctime, which no user call can set. ``None`` (an index built
+    before these were kept) matches nothing, so such a file is hashed once."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int | None
+    inode: int | None
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     """What is needed to decide whether a file changed since it was indexed."""
 
     id: int
     path: str
-    size: int
-    mtime_ns: int
+    signature: FileSignature
     sha256: str
 
 

@@ -6,7 +6,7 @@ artificial slowness, so a test can SIGKILL it mid-run or start a second writer b
 
     python tests/helpers_index.py --documents D --index I [--delay S] [--batch N]
                                   [--rebuild] [--wait S] [--gate FILE]
-                                  [--hang-after-switch]
+                                  [--hang-after-switch] [--checkpoint S]
 
 It prints ``ready`` on stdout once its imports are done and the update is about to start,
 then the JSON report; a ``QAError`` is printed as ``error: ...`` on stderr with exit 1, as
@@ -203,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per file and step")
     parser.add_argument("--batch", type=int, default=0, help="passages per encode call")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--checkpoint", type=float, help="seconds between checkpoints (0: after every batch)"
+    )
     parser.add_argument("--wait", type=float, default=0.0)
     parser.add_argument(
         "--gate", type=Path, help="read nothing (holding the lock) until this file exists"
@@ -216,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.batch:
         indexer.EMBED_BATCH_PASSAGES = args.batch
+    if args.checkpoint is not None:  # as often as asked, whatever a checkpoint costs
+        indexer.CHECKPOINT_SECONDS = args.checkpoint
+        indexer.CHECKPOINT_COST_SHARE = float("inf")
     if args.delay:  # widen the windows around saving and switching too
         save, switch = VectorIndex.save, generations._switch_current
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers_index import fingerprint, indexed_fingerprint, state, text_reader, write_state
 
-from qa_assistant import FakeEmbedder, QAError, indexer, update_index
+from qa_assistant import FakeEmbedder, QAError, changes, update_index
 from qa_assistant import assistant as assistant_module
 from qa_assistant.cli import main as cli_main
 from qa_assistant.errors import STABLE_REASONS, DocumentError
@@ -61,7 +61,7 @@ def deny_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 def failures(index_dir: Path) -> dict[str, str]:
     store = Store.open_current(index_dir)
     try:
-        return {path: error for path, (_, _, error) in store.failures().items()}
+        return {path: error for path, (_, error) in store.failures().items()}
     finally:
         store.close()
 
@@ -241,14 +241,14 @@ def test_a_touched_file_deleted_before_it_is_hashed_is_removed(indexed, monkeypa
     documents, index_dir = indexed
     victim = documents / "b" / "report_01.txt"
     os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
-    real_hash = indexer.file_sha256
+    real_hash = changes.file_sha256
 
     def delete_then_hash(path: Path) -> str:
         if path == victim:
             victim.unlink()
         return real_hash(path)
 
-    monkeypatch.setattr(indexer, "file_sha256", delete_then_hash)
+    monkeypatch.setattr(changes, "file_sha256", delete_then_hash)
     report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
     assert report.removed == ["b/report_01.txt"] and not report.failed
 

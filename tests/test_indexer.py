@@ -112,6 +112,85 @@ def test_touched_but_identical_file_is_not_reread(folders):
     assert seen == [] and "kosovo/omik_training.txt" in report.unchanged
 
 
+def test_an_edit_whose_mtime_was_put_back_is_read_again(folders):
+    # cp -p, touch -r, rsync -t and some editors put the old mtime back on an edited file;
+    # a same-size edit then looks unchanged by size and mtime, but its ctime moved.
+    documents, index_dir = folders
+    index(documents, index_dir)
+    path = documents / "kosovo/omik_training.txt"
+    before = path.stat()
+    edited = REPORTS["kosovo/omik_training.txt"].replace("45 police", "91 police")
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    report = index(documents, index_dir)
+    assert report.updated == ["kosovo/omik_training.txt"]
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask(
+        "How many police officers did OMIK train on hate crimes?"
+    )
+    assert answer.citations[0].document == "kosovo/omik_training.txt"
+    assert "91 police officers" in answer.citations[0].text
+    assert "45 police" not in answer.citations[0].text
+
+
+def spy_on_hashing(monkeypatch) -> list[str]:
+    """The names of the files the indexer hashes from now on."""
+    from qa_assistant import changes, indexer, scanning
+
+    hashed: list[str] = []
+
+    def file_sha256(path):
+        hashed.append(Path(path).name)
+        return scanning.file_sha256(path)
+
+    for module in (changes, indexer):
+        monkeypatch.setattr(module, "file_sha256", file_sha256)
+    return hashed
+
+
+def test_an_unchanged_file_is_neither_hashed_nor_read(folders, monkeypatch):
+    documents, index_dir = folders
+    index(documents, index_dir)
+    hashed = spy_on_hashing(monkeypatch)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=lambda paths: iter(()))
+    assert report.unchanged == sorted(REPORTS) and hashed == []
+
+
+def test_an_index_built_before_ctime_was_kept_opens_and_is_migrated(folders, monkeypatch):
+    # An index of the first schema has no ctime_ns and inode columns: it still answers,
+    # and an update hashes each file once (nothing is read again) and keeps them from then.
+    import sqlite3
+
+    documents, index_dir = folders
+    write_reports(documents, {"broken.txt": "UNREADABLE"})
+    index(documents, index_dir)
+    database = sqlite3.connect(current_generation(index_dir) / "store.sqlite")
+    for table in ("documents", "failures"):
+        for column in ("ctime_ns", "inode"):
+            database.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    database.commit()
+    database.close()
+    assert Assistant(index_dir, embedder=FakeEmbedder()).ask("Who trained police?").citations
+
+    hashed = spy_on_hashing(monkeypatch)
+    read: list[str] = []
+
+    def counting_reader(paths):
+        for path, result in text_reader(paths):
+            read.append(Path(path).name)
+            yield path, result
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader)
+    assert report.unchanged == sorted(REPORTS) and not (report.added or report.updated)
+    assert sorted(hashed) == sorted(Path(p).name for p in REPORTS)
+    assert read == ["broken.txt"]  # a failure remembered without a ctime is tried once more
+    hashed.clear(), read.clear()
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader)
+    assert report.unchanged == sorted(REPORTS) and hashed == [] and read == []
+    assert [f.document for f in report.failed] == ["broken.txt"]
+
+
 def test_changed_added_and_deleted_files(folders):
     documents, index_dir = folders
     index(documents, index_dir)

@@ -8,6 +8,7 @@ with CAP_SYS_ADMIN); elsewhere they skip and the monkeypatched variants still ru
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
@@ -109,8 +110,9 @@ def start_writer(documents: Path, index_dir: Path, *extra: str) -> subprocess.Po
 
 
 def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
-    """A run killed anywhere (reading, embedding, saving, switching) leaves an index that
-    answers with exactly the old or exactly the new documents; the next run completes."""
+    """A run killed anywhere (reading, embedding, a checkpoint, saving, switching) leaves an
+    index that answers with exactly the old or exactly the new documents; the next run
+    completes, going on from the killed run's last checkpoint or starting afresh."""
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     states = {"A": STATE_A, "B": STATE_B}
     build(documents, index_dir, STATE_A)
@@ -121,7 +123,9 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
         target = "B" if live == "A" else "A"
         write_state(documents, states[target])
         rebuild = ["--rebuild"] if round_number % 3 == 2 else []
-        writer = start_writer(documents, index_dir, "--delay", "0.03", "--batch", "4", *rebuild)
+        writer = start_writer(
+            documents, index_dir, "--delay", "0.03", "--batch", "4", "--checkpoint", "0", *rebuild
+        )
         time.sleep(rng.uniform(0.0, 1.0))
         if writer.poll() is None:
             killed_mid_run += 1
@@ -143,6 +147,148 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
         assert not stray_generations(index_dir), generations(index_dir)
         live = target
     assert killed_mid_run >= KILL_ROUNDS // 2, "too few kills landed while the run was going"
+
+
+# State A grown by 16 reports: a build of it is killed or interrupted midway.
+STATE_GROWN = {**STATE_A, **state("c", range(16))}
+
+
+def counting_reader(read: list[str], stop_after: int | None = None):
+    """The text reader, noting each file it reads in ``read``; with ``stop_after``, the
+    user presses Ctrl-C when it comes to the next file."""
+
+    def reader(paths):
+        for path, result in text_reader(paths):
+            if stop_after is not None and len(read) == stop_after:
+                raise KeyboardInterrupt
+            read.append(Path(path).relative_to(path.parents[1]).as_posix())
+            yield path, result
+
+    return reader
+
+
+def clean_build(tmp_path: Path, files: dict[str, str]):
+    """The report of a build from nothing of ``files``, never interrupted."""
+    return build(tmp_path / "clean" / "documents", tmp_path / "clean" / "index", files)
+
+
+def work_generation_documents(index_dir: Path) -> set[str]:
+    """The documents the (one) generation being worked on holds at its last checkpoint."""
+    import sqlite3
+
+    live = current_generation(index_dir)
+    (work,) = [p for p in index_dir.glob("gen-*") if p != live]
+    database = sqlite3.connect(f"file:{work / 'store.sqlite'}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in database.execute("SELECT path FROM documents")}
+    finally:
+        database.close()
+
+
+def test_an_interrupted_build_goes_on_from_its_checkpoint(tmp_path, monkeypatch):
+    """Ctrl-C midway through an update: the previous index answers meanwhile and after; the
+    next run does not read again what the interrupted one had stored, and its index is the
+    one a build never interrupted makes."""
+    from qa_assistant import indexer
+
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    before = current_generation(index_dir)
+    write_state(documents, STATE_GROWN)
+    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)  # after every batch,
+    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))  # whatever it costs
+    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)  # a batch: one report
+
+    first: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader(first, 6))
+    assert current_generation(index_dir) == before
+    assert_answers_from(index_dir, STATE_A)
+    done = work_generation_documents(index_dir) - set(STATE_A)
+    assert done == set(first) and len(done) == 6
+
+    again: list[str] = []
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader(again))
+    assert not set(again) & done and sorted(again + first) == sorted(
+        set(STATE_GROWN) - set(STATE_A)
+    )
+    assert report.resumed == 6
+    assert report.added == sorted(set(STATE_GROWN) - set(STATE_A))  # as if never interrupted
+    assert report.unchanged == sorted(STATE_A) and not (report.updated or report.removed)
+    clean = clean_build(tmp_path, STATE_GROWN)
+    assert (report.documents, report.passages) == (clean.documents, clean.passages)
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
+    assert_answers_from(index_dir, STATE_GROWN)
+    assert not stray_generations(index_dir), generations(index_dir)
+
+
+@pytest.mark.parametrize("damage", ["vectors cut short", "other settings"])
+def test_a_checkpoint_that_does_not_fit_is_swept_and_the_build_starts_afresh(
+    tmp_path, monkeypatch, damage
+):
+    """A leftover copy whose vectors do not load or match its passages, or that was built
+    with other settings, is not continued: everything is read again, as before."""
+    from qa_assistant import indexer
+
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_GROWN)
+    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))
+    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)
+    with pytest.raises(KeyboardInterrupt):
+        update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader([], 6))
+    embedder = FakeEmbedder()
+    if damage == "vectors cut short":
+        (vectors,) = index_dir.glob("gen-*/vectors.faiss.*")
+        vectors.write_bytes(vectors.read_bytes()[:100])
+    else:
+        embedder = FakeEmbedder(dim=32)
+
+    read: list[str] = []
+    report = update_index(documents, index_dir, embedder, reader=counting_reader(read))
+    assert sorted(read) == sorted(STATE_GROWN) and report.resumed == 0
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
+    assert generations(index_dir) == [current_generation(index_dir).name]
+
+
+def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
+    """SIGKILL (or a power cut) during a first build that has committed checkpoints: there
+    is no index yet, and the next run reads only what the killed one had not stored."""
+    import sqlite3
+
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_GROWN)
+    writer = start_writer(
+        documents, index_dir, "--delay", "0.05", "--batch", "1", "--checkpoint", "0"
+    )
+    deadline = time.monotonic() + 60
+    checkpoints = 0
+    while checkpoints < 4 and time.monotonic() < deadline and writer.poll() is None:
+        time.sleep(0.05)
+        for store in index_dir.glob("gen-*/store.sqlite"):
+            with contextlib.suppress(sqlite3.Error):
+                database = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=0.1)
+                row = database.execute(
+                    "SELECT value FROM meta WHERE key = 'work_checkpoint'"
+                ).fetchone()
+                database.close()
+                checkpoints = max(checkpoints, int(row[0]) if row else 0)
+    writer.send_signal(signal.SIGKILL)
+    writer.communicate()
+    assert checkpoints >= 4, "the writer made no checkpoints in time"
+    assert current_generation(index_dir) is None
+    done = work_generation_documents(index_dir)
+    assert len(done) >= 3
+
+    read: list[str] = []
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader(read))
+    assert not set(read) & done and sorted([*read, *done]) == sorted(STATE_GROWN)
+    assert report.resumed == len(done) and report.added == sorted(STATE_GROWN)
+    clean = clean_build(tmp_path, STATE_GROWN)
+    assert (report.documents, report.passages) == (clean.documents, clean.passages)
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
+    assert_answers_from(index_dir, STATE_GROWN)
+    assert generations(index_dir) == [current_generation(index_dir).name]
 
 
 def test_run_killed_between_switch_and_sweep_is_the_new_index_and_cleaned_up_later(

@@ -200,7 +200,8 @@ _AGENDA_ITEM = re.compile(r"(?:agenda item \d|item \d.*\bagenda\b)", re.IGNORECA
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # "2 to 5 June 2025, New York", "New York, 10–21 March 2025": when and where, not what.
 _DATE_LINE = re.compile(
-    rf"(?:[A-Z][\w .]{{0,30}},\s*)?\(?\d{{1,2}}(?:\s*(?:to|and|-|\u2013)\s*\d{{1,2}})?\s+(?:{_MONTHS})\b",
+    rf"(?:[A-Z][\w .]{{0,30}},\s*)?"  # a place first: "New York, "
+    rf"\(?\d{{1,2}}(?:\s*(?:to|and|-|\u2013)\s*\d{{1,2}})?\s+(?:{_MONTHS})\b",
     re.I,
 )
 _COVER_LINE_CHARS = 60  # a cover sets its title large: a line of it holds a few words

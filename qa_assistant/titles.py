@@ -46,7 +46,7 @@ _PHRASE_OPENERS = frozenset(
 _DANGLING = frozenset(
     "the a an of to and or in on for from by with at its their his her into under between "
     "among against towards through concerning regarding including acting addressed as than "
-    "such".split()
+    "such that which who whose".split()
 )
 _BOUNDARY = re.compile(r"\s*[:;,\u2013\u2014]\s+|\s+(?=(\w+))")
 

@@ -3,8 +3,8 @@
 ``read_document`` turns one file into cleaned page texts and a title, or raises
 ``DocumentError`` with one of the stable reasons; ``reader_pool.ReaderPool`` runs it in a
 separate process with a timeout and a memory cap, reading ahead while the caller embeds.
-The text is cleaned by ``text_cleaning``; the title is the PDF's own (its metadata, or
-the cover lines of its first page) or a text file's first line, else the file name.
+The text is cleaned by ``text_cleaning``; the title is found by ``titles`` (the PDF's
+metadata or cover, a text file's first line), else it is the file name.
 Nothing here imports torch, faiss or sentence-transformers; pypdf is imported on first use.
 """
 
@@ -20,7 +20,8 @@ from typing import Any
 
 from qa_assistant.config import SUPPORTED_SUFFIXES
 from qa_assistant.errors import DocumentError
-from qa_assistant.text_cleaning import TERMINAL_PUNCTUATION, URL_PATTERN, clean_pages, clean_text
+from qa_assistant.text_cleaning import clean_pages, clean_text
+from qa_assistant.titles import cover_title, metadata_title, shorten, text_title
 from qa_assistant.types import PageText, ReadDocument
 
 __all__ = [
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 # all. One-line PDFs ("test example") pass; six image pages with one layer name do not.
 _MIN_WORDS_PER_PAGE = 1.5
 _MIN_TEXT_CHARS = 200
-_TITLE_MAX_CHARS = 120
 
 # ------------------------------------------------------------------- extractable text
 
@@ -48,127 +48,6 @@ def _has_text(pages: list[str]) -> bool:
     words = sum(len(_WORD.findall(text)) for text in pages)
     chars = sum(len("".join(text.split())) for text in pages)
     return words >= _MIN_WORDS_PER_PAGE * len(pages) or chars >= _MIN_TEXT_CHARS
-
-
-# ------------------------------------------------------------------------------ titles
-
-_FILE_NAME = re.compile(
-    r".*\.(?:pdf|docx?|rtf|odt|indd|qxd|txt|pptx?|xlsx?|tex|dvi|ps|html?)", re.IGNORECASE
-)
-_PLACEHOLDER_TITLES = frozenset(
-    {"untitled", "title", "document", "none", "null", "unknown", "microsoft word", "slide"}
-)
-
-
-def _shorten(text: str, limit: int = _TITLE_MAX_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-") + "\u2026"
-
-
-def _metadata_title(value: Any, stem: str) -> str:
-    """The PDF's /Title when it names the document (not a file name or a placeholder)."""
-    if isinstance(value, bytes):
-        try:
-            value = value.decode("utf-8")
-        except UnicodeDecodeError:
-            value = value.decode("cp1252", errors="replace")
-    if not isinstance(value, str):
-        return ""
-    title = clean_text(value).replace("\n", " ")
-    title = re.sub(r"^Microsoft (?:Word|PowerPoint|Excel) - ", "", title)
-    title = re.sub(r"\.(?:docx?|pptx?|xlsx?|rtf|odt|pdf)$", "", title, flags=re.IGNORECASE)
-    words = title.split()
-    simple = title.lower().rstrip("0123456789 ")
-    if (
-        not any(c.isalpha() for c in title)
-        or simple in _PLACEHOLDER_TITLES
-        or _FILE_NAME.fullmatch(title)
-        or re.sub(r"[\W_]+", "", title.lower()) in re.sub(r"[\W_]+", "", stem.lower())
-        or (len(words) < 2 and title.isascii())
-        or any("/" in word and any(c.isdigit() for c in word) for word in words)
-    ):
-        return ""
-    return _shorten(title)
-
-
-_TITLE_WORD = re.compile(r"\W*[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*\W*")
-
-
-# Cover-sheet lines of UN documents that name the organ or the agenda, not the report.
-_COVER_BOILERPLATE = re.compile(
-    r"(?:provisional agenda|agenda item|item \d|distr\b|original:|general assembly|"
-    r"security council|economic and social council|executive board|[\w-]+ session\b)",
-    re.IGNORECASE,
-)
-
-
-def _is_meaningful_line(line: str) -> bool:
-    tokens = line.split()
-    words = [t for t in tokens if _TITLE_WORD.fullmatch(t)]
-    return (
-        len(words) >= 3
-        and len(words) >= 0.6 * len(tokens)
-        and not URL_PATTERN.search(line)
-        and not any("/" in t and any(c.isdigit() for c in t) for t in tokens)
-    )
-
-
-_COVER_LINE_CHARS = 60  # a cover sets its title large: a line of it holds a few words
-_COVER_TITLE_LINES = 6
-_SECTION_HEADING = re.compile(
-    r"(?:(?:[IVXLC]{1,5}|\d{1,2}|[A-Z])\.\s|"
-    r"(?:summary|contents|table of contents|introduction|abstract|foreword|preface)\b)",
-    re.IGNORECASE,
-)
-
-
-_REPORT_KIND = re.compile(r"(?:annual |biennial |final )?(?:report|note|letter)\b", re.IGNORECASE)
-
-
-def _first_meaningful_line(text: str) -> str:
-    """The first line that reads as a title, with the short lines that carry it on: a cover
-    sets "Spotlight on the / Global Education / Thematic Fund 2024" on three lines, and
-    "United Nations Support Mission in Libya / Report of the Secretary-General" on two
-    (joined with a colon)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if not _is_meaningful_line(line) or _COVER_BOILERPLATE.match(line):
-            continue
-        parts = [line]
-        if len(line) <= _COVER_LINE_CHARS:
-            for following in lines[i + 1 : i + _COVER_TITLE_LINES]:
-                if (
-                    len(following) > _COVER_LINE_CHARS
-                    or TERMINAL_PUNCTUATION.search(parts[-1])
-                    or _COVER_BOILERPLATE.match(following)
-                    or _SECTION_HEADING.match(following)
-                    or not following[:1].isalpha()
-                ):
-                    break
-                parts.append(f": {following}" if _REPORT_KIND.match(following) else f" {following}")
-        return _shorten("".join(parts))
-    return ""
-
-
-_DATE_FIELD = re.compile(r"^(?:[A-Za-z]+:?\s+)?\d{4}-\d{2}-\d{2}\s+")
-
-
-def _text_title(text: str, markdown: bool) -> str:
-    """The first line of a text file that is not a web address ('#' stripped for Markdown),
-    without a leading date field ("date 2024-10-07 …" of a saved web page)."""
-    for raw_line in text.splitlines():
-        line = _DATE_FIELD.sub("", clean_text(raw_line), count=1)
-        if markdown:
-            if line.startswith("<!--"):  # an HTML comment is a note to editors, not a title
-                continue
-            line = line.lstrip("#").strip()
-        if line and not URL_PATTERN.fullmatch(line) and any(c.isalnum() for c in line):
-            return _shorten(line)
-    return ""
 
 
 # ------------------------------------------------------------------------------ reading
@@ -212,7 +91,7 @@ def describe_error(error: BaseException) -> str:
     """An exception as one line for the user: its type and message, shortened."""
     message = " ".join(str(error).split())
     text = f"{type(error).__name__}: {message}" if message else type(error).__name__
-    return _shorten(text, 200)
+    return shorten(text, 200)
 
 
 @contextlib.contextmanager
@@ -278,22 +157,20 @@ def _read_pdf(path: Path) -> ReadDocument:
         if len(failures) == page_count:
             raise _damaged(failures[0]) from failures[0]
         try:
-            metadata_title = reader.metadata.title if reader.metadata else None
+            raw_title = reader.metadata.title if reader.metadata else None
         except Exception:
-            metadata_title = None
-    return _assemble_pdf(raw_pages, metadata_title, path)
+            raw_title = None
+    return _assemble_pdf(raw_pages, raw_title, path)
 
 
-def _assemble_pdf(raw_pages: list[str], metadata_title: Any, path: Path) -> ReadDocument:
+def _assemble_pdf(raw_pages: list[str], raw_title: Any, path: Path) -> ReadDocument:
     texts = clean_pages(raw_pages)
     if not _has_text(texts):
         raise DocumentError(
             "no extractable text (scanned?)",
             "the pages are images; run OCR on it (e.g. ocrmypdf) and add it again",
         )
-    title = (
-        _metadata_title(metadata_title, path.stem) or _first_meaningful_line(texts[0]) or path.stem
-    )
+    title = metadata_title(raw_title, path.stem) or cover_title(texts[0]) or path.stem
     pages = [PageText(number=i, text=text) for i, text in enumerate(texts, start=1)]
     return ReadDocument(pages=pages, title=title)
 
@@ -303,7 +180,7 @@ def _read_text(path: Path, markdown: bool) -> ReadDocument:
     cleaned = clean_text(text)
     if not cleaned:
         raise DocumentError("empty file", "the file holds only white space")
-    title = _text_title(text, markdown) or path.stem
+    title = text_title(text, markdown) or path.stem
     return ReadDocument(pages=[PageText(number=1, text=cleaned)], title=title)
 
 

@@ -22,6 +22,7 @@ from qa_assistant.errors import STABLE_REASONS, DocumentError
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_document, read_documents_inline
 from qa_assistant.text_cleaning import clean_text
+from qa_assistant.titles import cover_title
 from qa_assistant.types import ReadDocument
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -638,15 +639,117 @@ def test_text_title_skips_a_date_field(tmp_path: Path) -> None:
 
 
 def test_a_cover_title_set_on_several_lines_is_joined() -> None:
-    from qa_assistant.reading import _first_meaningful_line
-
     cover = "United Nations\nSpotlight on the\nGlobal Education\nThematic Fund 2024\n© UNICEF/2024"
-    assert _first_meaningful_line(cover) == "Spotlight on the Global Education Thematic Fund 2024"
+    assert cover_title(cover) == "Spotlight on the Global Education Thematic Fund 2024"
     cover = (
         "United Nations S/2025/223\nSecurity Council\nDistr.: General\n"
         "United Nations Support Mission in Libya\nReport of the Secretary-General\n"
         "I. Introduction\nThe present report covers developments."
     )
-    assert _first_meaningful_line(cover) == (
+    assert cover_title(cover) == (
         "United Nations Support Mission in Libya: Report of the Secretary-General"
+    )
+
+
+def test_a_cover_line_that_stops_mid_phrase_is_carried_on() -> None:
+    # The next line opens like an organ heading ("Security Council"), yet "of the" must go on.
+    cover = (
+        "Security Council\nDistr.: General\n"
+        "Letter dated 9 May 2025 from the Chair of the\n"
+        "Security Council Committee on sanctions\n"
+        "I have the honour to transmit the report of the Committee on its work in 2024."
+    )
+    assert cover_title(cover) == (
+        "Letter dated 9 May 2025 from the Chair of the Security Council Committee on sanctions"
+    )
+    cover = "Annual report of the Administrator on the work of the\nfund in 2024\nSummary"
+    assert (
+        cover_title(cover) == "Annual report of the Administrator on the work of the fund in 2024"
+    )
+
+
+def test_a_long_title_ends_where_a_phrase_ends() -> None:
+    title = (
+        "OSCE trains local government representatives, teachers and parents in Tajikistan "
+        "on preventing violent extremism among youth"
+    )
+    assert cover_title(title) == (
+        "OSCE trains local government representatives, teachers and parents in Tajikistan "
+        "on preventing violent extremism"
+    )
+
+
+def test_a_title_in_capitals_or_in_garbled_case_is_title_cased() -> None:
+    cover = "Meeting report\nUnited nations leadership forUM\non cliMate change\n22 septeMber 2009"
+    assert cover_title(cover) == "United Nations Leadership Forum on Climate Change"
+    cover = (
+        "MEASURES TO END RACISM IN THE UN SYSTEM\n"
+        "The review looks at how the UN system organizations have upheld their rules."
+    )
+    assert cover_title(cover) == "Measures to End Racism in the UN System"
+
+
+def test_a_cover_naming_the_organ_the_session_and_the_agenda_item_is_titled_by_the_report() -> None:
+    board = (
+        "United Nations DP/2025/1\nExecutive Board of the\nUnited Nations Development\n"
+        "Programme and the United Nations\nPopulation Fund\nDistr.: General\n"
+        "Annual session 2025\n2 to 5 June 2025, New York\nItem 10 of the provisional agenda\n"
+    )
+    assert cover_title(board + "Gender equality\nAnnual report on gender equality in 2024") == (
+        "Annual report on gender equality in 2024"
+    )
+    assert cover_title(board + "Audit\nReport on audit and investigation in 2024") == (
+        "Report on audit and investigation in 2024"
+    )
+    # A report the agenda item names alone is titled by the item.
+    cover = "Agenda item 44\nThe situation in Haiti\nReport of the Secretary-General\nSummary"
+    assert cover_title(cover) == "The situation in Haiti: Report of the Secretary-General"
+    cover = (
+        "Commission on the Status of Women\nSixty-ninth session\nNew York, 10–21 March 2025\n"
+        "Review of the Beijing Declaration\nReport of the Secretary-General"
+    )
+    assert (
+        cover_title(cover) == "Review of the Beijing Declaration: Report of the Secretary-General"
+    )
+
+
+def test_a_pdf_titled_only_by_its_kind_is_titled_by_its_cover(tmp_path: Path) -> None:
+    from qa_assistant.reading import _assemble_pdf
+
+    # Set large with space between the lines, as a cover is.
+    cover = "ECONOMIC COMMISSION FOR\nASIA\n\nANNUAL REPORT\n\n27 April 2024\n\nUNITED NATIONS"
+    body = "The Commission met in Bangkok and adopted its programme of work. " * 10
+    document = _assemble_pdf([cover, body], "ANNUAL REPORT", tmp_path / "E_2025_39.pdf")
+    assert document.title == "Economic Commission for Asia: Annual Report"
+
+
+def test_a_page_that_opens_with_its_text_is_titled_by_its_heading() -> None:
+    page = (
+        "Outcomes funds differ from more common forms of contracts used for the delivery "
+        "of social services, as they pay only if outcomes are achieved.\n"
+        "Outcomes funds are a valuable model for partnerships in the education sector.\n"
+        "INFORMATION BRIEF\nOutcomes Funds for Education"
+    )
+    assert cover_title(page) == "Outcomes Funds for Education"
+
+
+def test_a_web_text_without_a_title_line_is_named_by_its_first_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "news.txt"
+    path.write_text(
+        "https://example.org/a\n date 2024-10-07 Between 11 September and 4 October 2024, "
+        "the Programme Office in Dushanbe conducted a series of five training courses in the "
+        "Gorno-Badakhshan Autonomous Region, Sughd and Khatlon. The courses went well.\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).title == (
+        "The Programme Office in Dushanbe conducted a series of five training courses"
+    )
+    path.write_text(
+        "The Office in Dushanbe in co-operation with the Academy of Public Administration "
+        "under the President, concluded a four-day course on preventing violent extremism "
+        "in Varzob district on 28 October 2025. It brought together 20 educators.\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).title == (
+        "The Office in Dushanbe concluded a four-day course on preventing violent extremism"
     )

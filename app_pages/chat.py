@@ -51,10 +51,14 @@ def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
 def open_conversation(index_dir: Path) -> None:
     """The conversation the page's address names, as stored, on every run: so a reload
     finds it (with the questions still waiting for an answer, answered now) and a second
-    tab at the same address sees what this one added. Its id stays in the address."""
+    tab at the same address sees what this one added. Its id stays in the address; the
+    browser's Back and Forward, which change the address in the same session, switch."""
     store = ConversationStore(index_dir)
-    if "conversation_id" not in st.session_state:
-        wanted = st.query_params.get(CONVERSATION_PARAM)
+    wanted = st.query_params.get(CONVERSATION_PARAM)
+    if "conversation_id" not in st.session_state or (
+        # Back or Forward in the browser after "New conversation": the address changed
+        is_conversation_id(wanted) and wanted != st.session_state.conversation_id
+    ):
         if is_conversation_id(wanted):
             st.session_state.conversation_id = wanted
             stored = store.load(wanted)

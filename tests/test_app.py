@@ -269,6 +269,19 @@ def test_a_reload_while_a_question_is_answered_does_not_lose_it(
     assert len(again.chat_message) == 4, "the waiting question is answered after the reload"
 
 
+def test_back_after_new_conversation_shows_the_earlier_one(index_dir: Path) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    first = at.query_params["conversation"]
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    second = at.query_params["conversation"]
+    at.query_params["conversation"] = first  # Back: the same session at the earlier address
+    at.run()
+    assert questions(at) == [POLICE_QUESTION]
+    at.query_params["conversation"] = second  # Forward
+    at.run()
+    assert not at.chat_message and at.query_params["conversation"] == second
+
+
 def test_a_corrupt_conversation_store_or_a_bad_address_starts_empty(index_dir: Path) -> None:
     (index_dir / CONVERSATIONS_FILE).write_bytes(b"not a database" * 100)
     at = AppTest.from_file(str(APP), default_timeout=60)

@@ -1,6 +1,7 @@
 """The "Ask the reports" page: the chat, its filters, cited answers with related reading,
 ratings, and the conversation kept under an id in the page's address, so that reloading
-the page (a new browser session to Streamlit) finds it again."""
+the page (a new browser session to Streamlit) finds it again, and two tabs at that address
+share it (each question, answer and rating is stored as one turn; each run reads them)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,13 @@ from qa_assistant.app_support import (
 )
 from qa_assistant.config import SUPPORTED_KINDS
 from qa_assistant.conversations import (
+    Asked,
     ConversationStore,
     Turn,
     is_conversation_id,
+    merge_turns,
     new_conversation_id,
+    new_turn_id,
 )
 from qa_assistant.index_updater import updater_for
 from qa_assistant.types import Citation
@@ -43,27 +47,44 @@ def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
     return page_text(Path(path), page)
 
 
-# ---- the conversation across reloads --------------------------------------------------------
+# ---- the conversation across reloads and tabs -----------------------------------------------
 def open_conversation(index_dir: Path) -> None:
-    """Once per browser session, the conversation the page's address names (its turns as
-    stored) or a new one; on every run, its id in the address, so a reload comes back."""
-    if "conversation_id" not in st.session_state:
-        wanted = st.query_params.get(CONVERSATION_PARAM)
+    """The conversation the page's address names, as stored, on every run: so a reload
+    finds it (with the questions still waiting for an answer, answered now) and a second
+    tab at the same address sees what this one added. Its id stays in the address; the
+    browser's Back and Forward, which change the address in the same session, switch."""
+    store = ConversationStore(index_dir)
+    wanted = st.query_params.get(CONVERSATION_PARAM)
+    if "conversation_id" not in st.session_state or (
+        # Back or Forward in the browser after "New conversation": the address changed
+        is_conversation_id(wanted) and wanted != st.session_state.conversation_id
+    ):
         if is_conversation_id(wanted):
             st.session_state.conversation_id = wanted
-            st.session_state.turns = ConversationStore(index_dir).load(wanted)
+            stored = store.load(wanted)
+            st.session_state.turns = stored.turns
+            st.session_state.waiting = stored.waiting  # asked before the reload
         else:
             st.session_state.conversation_id = new_conversation_id()
             st.session_state.turns = []
+    else:
+        stored = store.load(st.session_state.conversation_id)
+        turns = merge_turns(stored.turns, st.session_state.turns)
+        answered = {turn.id for turn in turns}
+        st.session_state.turns = turns
+        st.session_state.waiting = [a for a in st.session_state.waiting if a.id not in answered]
     if st.query_params.get(CONVERSATION_PARAM) != st.session_state.conversation_id:
         st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
 
 
-def keep_conversation(index_dir: Path) -> None:
-    """Store the conversation as it stands; say so when it cannot be (the store logs why)."""
-    conversation_id, turns = st.session_state.conversation_id, st.session_state.turns
-    if not ConversationStore(index_dir).save(conversation_id, turns):
-        st.toast("This conversation could not be saved: reloading the page would lose it.")
+def store_of(assistant: Assistant) -> ConversationStore:
+    """The conversation store beside the assistant's index."""
+    return ConversationStore(assistant.index_dir)
+
+
+def not_saved() -> None:
+    """Say that a write failed (the store logs why)."""
+    st.toast("This conversation could not be saved: reloading the page would lose it.")
 
 
 def new_conversation() -> None:
@@ -75,40 +96,57 @@ def new_conversation() -> None:
 
 
 # ---- the chat -------------------------------------------------------------------------------
+def ask_question(assistant: Assistant, question: str) -> None:
+    """Queue ``question`` for an answer and store it at once, so that a reload before it is
+    answered finds it."""
+    asked = Asked(new_turn_id(), question)
+    st.session_state.waiting.append(asked)
+    if not store_of(assistant).ask(st.session_state.conversation_id, asked):
+        not_saved()
+
+
 def answer_waiting(assistant: Assistant, scope: list[str] | None) -> None:
     """Answer the questions waiting, in the order they were asked, keeping each turn (in the
-    session, and in the conversation store for a reload).
+    session, and in the conversation store in its question's place).
 
     A question stays in ``st.session_state.waiting`` until its turn is kept: one typed
     while the previous one is being answered interrupts that run, and the next run answers
     both instead of dropping the first.
     """
-    waiting: list[str] = st.session_state.waiting
+    waiting: list[Asked] = st.session_state.waiting
     turns: list[Turn] = st.session_state.turns
+    store, conversation_id = store_of(assistant), st.session_state.conversation_id
     if waiting and scope == []:
+        for asked in waiting:
+            store.forget(conversation_id, asked)
         waiting.clear()
         st.warning("No report matches the filters in the sidebar. Widen them and ask again.")
         return
     while waiting:
-        question = waiting[0]
+        asked = waiting[0]
         history = tuple(turn.question for turn in turns)
         try:
             with st.spinner("Searching the reports…"):
-                answer = assistant.ask(question, history=history, documents=scope)
+                answer = assistant.ask(asked.question, history=history, documents=scope)
         except QAError as exc:
+            store.forget(conversation_id, asked)
             waiting.pop(0)
             st.error(str(exc))
             continue
-        turns.append(Turn(question, answer, history, tuple(scope) if scope else None))
+        turn = Turn(asked.question, answer, history, tuple(scope) if scope else None, id=asked.id)
+        turns.append(turn)
         waiting.pop(0)  # right after keeping the turn: no interruption falls in between
-        keep_conversation(assistant.index_dir)
+        if not store.answer(conversation_id, turn):
+            not_saved()
 
 
 def record_rating(assistant: Assistant, turn: Turn) -> None:
-    """Store the thumbs up/down just given to ``turn``, and keep it with the conversation."""
+    """Store the thumbs up/down just given to ``turn``, with the conversation (that turn's
+    rating only) and in the feedback."""
     value = st.session_state.get(f"feedback-{turn.id}")
     turn.rating = None if value is None else (1 if value == 1 else -1)
-    keep_conversation(assistant.index_dir)
+    if not store_of(assistant).rate(st.session_state.conversation_id, turn):
+        not_saved()
     if turn.rating is not None:
         assistant.record_feedback(turn.answer, turn.rating, turn.history)
         st.toast("Thank you: your rating was saved.")
@@ -184,8 +222,10 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
             st.markdown("**Related reading**")
         for citation in related:
             citation_card(citation, turn, documents_dir, related=True)
-        if turn.rating is not None:  # a conversation loaded again shows its ratings
-            st.session_state.setdefault(f"feedback-{turn.id}", 1 if turn.rating > 0 else 0)
+        shown = None if turn.rating is None else (1 if turn.rating > 0 else 0)
+        if st.session_state.get(f"feedback-{turn.id}") != shown:
+            # The stored rating: after a reload, or as given in another tab.
+            st.session_state[f"feedback-{turn.id}"] = shown
         st.feedback(
             "thumbs",
             key=f"feedback-{turn.id}",
@@ -262,7 +302,7 @@ def ask_page(assistant: Assistant, documents_dir: Path) -> None:
     question = st.chat_input("Ask a question about the reports")
     question = question or st.session_state.pop("pending_question", None)
     if question:
-        st.session_state.waiting.append(question)
+        ask_question(assistant, question)
     answer_waiting(assistant, scope)
     turns: list[Turn] = st.session_state.turns
     conversation_controls(turns)

@@ -3,13 +3,19 @@
 Streamlit's session state lasts one browser session: a reload (F5, or the link opened again
 in the same tab) starts a new one. So each conversation has an id, which the app keeps in
 the page's address (``?conversation=…``), and its turns are stored under that id in
-``index/conversations.sqlite`` after every answer and rating, as plain JSON (the question,
-the answer with its citations, the earlier questions, the filters' scope, the rating).
+``index/conversations.sqlite``, one row per turn keyed by the turn's own id: the question
+as soon as it is asked (waiting for its answer, so a reload while it is answered does not
+lose it), then the answer with its citations, the earlier questions and the filters' scope
+as plain JSON, and the rating on its own. Two tabs open on the same address therefore add
+to the conversation rather than overwrite it: each write touches one turn, and each tab
+reads the stored turns again on every run (``merge_turns``).
 
 The store stays small: conversations untouched for ``max_age_days`` are dropped, and only
-the ``keep`` most recently saved are kept. It is a convenience, never a reason to stop the
-app: a store that cannot be read is logged and the conversation starts empty; a corrupt
-file is moved aside (``conversations.sqlite.corrupt``) on the next save and a new one begun.
+the ``keep`` most recently changed are kept. It is a convenience, never a reason to stop
+the app: a store that cannot be read is logged and the conversation starts empty; a corrupt
+file is moved aside (``conversations.sqlite.corrupt``) on the next write and a new one
+begun. A store written before turns had rows of their own (one JSON list per
+conversation) is read as it is and converted on the next write.
 """
 
 from __future__ import annotations
@@ -29,22 +35,32 @@ from .index_layout import CONVERSATIONS_FILE
 from .types import Answer, Citation
 
 __all__ = [
+    "Asked",
     "ConversationStore",
+    "StoredConversation",
     "Turn",
     "is_conversation_id",
+    "merge_turns",
     "new_conversation_id",
+    "new_turn_id",
     "turn_from_json",
     "turn_to_json",
 ]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1  # the version of the stored JSON; another one is not read
+_FORMAT = 1  # the version of a stored turn's JSON; another one is not read
 _ID = re.compile(r"[0-9a-f]{32}")
+# One row per turn; ``body`` stays NULL while the question waits for its answer. ``seq``
+# keeps the order the questions were asked in, whichever tab asked them.
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS conversations ("
-    "id TEXT PRIMARY KEY, updated REAL NOT NULL, turns TEXT NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS turns ("
+    "seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, id TEXT NOT NULL, "
+    "question TEXT NOT NULL, body TEXT, rating INTEGER, updated REAL NOT NULL, "
+    "UNIQUE (conversation, id))"
 )
+_NOW = object()  # in a write's values: the time of writing
+_LEGACY = "conversations"  # the first layout: (id, updated, turns as one JSON list)
 
 
 @dataclass
@@ -56,7 +72,36 @@ class Turn:
     history: tuple[str, ...] = ()
     scope: tuple[str, ...] | None = None
     rating: int | None = None
-    id: str = field(default_factory=lambda: uuid4().hex[:10])
+    id: str = field(default_factory=lambda: new_turn_id())
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question asked and not answered yet; ``id`` becomes its turn's id."""
+
+    id: str
+    question: str
+
+
+@dataclass
+class StoredConversation:
+    """What the store holds for a conversation: its answered turns and the questions still
+    waiting for an answer, each in the order asked."""
+
+    turns: list[Turn] = field(default_factory=list)
+    waiting: list[Asked] = field(default_factory=list)
+
+
+def new_turn_id() -> str:
+    """A fresh turn id, unique within its conversation."""
+    return uuid4().hex[:12]
+
+
+def merge_turns(stored: Sequence[Turn], session: Sequence[Turn]) -> list[Turn]:
+    """The turns a tab shows: the stored ones (any tab's, in the order asked), then those of
+    this session the store does not hold (it could not be written, or not read)."""
+    known = {turn.id for turn in stored}
+    return [*stored, *(turn for turn in session if turn.id not in known)]
 
 
 def new_conversation_id() -> str:
@@ -142,7 +187,8 @@ def turn_from_json(data: dict[str, Any]) -> Turn:
 # ---- the store --------------------------------------------------------------------------------
 class ConversationStore:
     """Conversations by id in ``conversations.sqlite`` of an index folder (kept, like the
-    feedback, across the index's generations)."""
+    feedback, across the index's generations). Every write is one turn's, so writers on
+    the same conversation (two tabs) add to it instead of replacing each other's turns."""
 
     def __init__(self, index_dir: Path, *, max_age_days: float = 30.0, keep: int = 200) -> None:
         if max_age_days <= 0 or keep < 1:
@@ -151,47 +197,104 @@ class ConversationStore:
         self.max_age_days = max_age_days
         self.keep = keep
 
-    def load(self, conversation_id: str) -> list[Turn]:
-        """The turns stored under ``conversation_id``; none when there are none or the store
-        cannot be read (logged)."""
+    def load(self, conversation_id: str) -> StoredConversation:
+        """The turns and waiting questions stored under ``conversation_id``; none when there
+        are none or the store cannot be read (logged). A turn that cannot be read is skipped."""
         if not is_conversation_id(conversation_id) or not self.path.is_file():
-            return []
+            return StoredConversation()
         try:
             conn = sqlite3.connect(self.path, timeout=5.0)
             try:
-                row = conn.execute(
-                    "SELECT turns FROM conversations WHERE id = ?", (conversation_id,)
-                ).fetchone()
+                tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+                if "turns" in tables:
+                    rows = conn.execute(
+                        "SELECT id, question, body, rating FROM turns "
+                        "WHERE conversation = ? ORDER BY seq",
+                        (conversation_id,),
+                    ).fetchall()
+                elif _LEGACY in tables:
+                    rows = _legacy_rows(conn, conversation_id)
+                else:
+                    rows = []
             finally:
                 conn.close()
         except sqlite3.Error as exc:
             log.warning("conversations in %s cannot be read (%s); starting empty", self.path, exc)
-            return []
-        if row is None:
-            return []
-        try:
-            stored = json.loads(row[0])
-            if stored.get("format") != _FORMAT:
-                raise ValueError(f"format {stored.get('format')!r}, not {_FORMAT}")
-            return [turn_from_json(turn) for turn in stored["turns"]]
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            log.warning(
-                "conversation %s in %s is unreadable (%s); starting empty",
-                conversation_id,
-                self.path,
-                exc,
-            )
-            return []
+            return StoredConversation()
+        stored = StoredConversation()
+        for turn_id, question, body, rating in rows:
+            if body is None:
+                stored.waiting.append(Asked(str(turn_id), str(question)))
+                continue
+            try:
+                data = json.loads(body)
+                if data.get("format") != _FORMAT:
+                    raise ValueError(f"format {data.get('format')!r}, not {_FORMAT}")
+                turn = turn_from_json(data)
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                log.warning(
+                    "a turn of conversation %s in %s is unreadable (%s); left out",
+                    conversation_id,
+                    self.path,
+                    exc,
+                )
+                continue
+            turn.rating = None if rating is None else int(rating)
+            stored.turns.append(turn)
+        return stored
 
-    def save(self, conversation_id: str, turns: Sequence[Turn]) -> bool:
-        """Store ``turns`` under ``conversation_id`` and drop old conversations. False (and
-        logged) when the store cannot be written; a corrupt file is moved aside first."""
+    def ask(self, conversation_id: str, asked: Asked) -> bool:
+        """Keep a question as soon as it is asked, waiting for its answer, so that a reload
+        meanwhile finds it. False (and logged) when the store cannot be written."""
+        return self._write(
+            conversation_id,
+            "INSERT INTO turns(conversation, id, question, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (conversation, id) DO NOTHING",
+            (asked.id, asked.question, _NOW),
+        )
+
+    def answer(self, conversation_id: str, turn: Turn) -> bool:
+        """Keep ``turn``'s answer in the place of its question. A turn another tab has
+        answered already keeps that answer and its rating. False (logged) if not written."""
+        return self._write(
+            conversation_id,
+            "INSERT INTO turns(conversation, id, question, updated, body, rating) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO UPDATE SET "
+            "body = coalesce(body, excluded.body), updated = excluded.updated",
+            (turn.id, turn.question, _NOW, _body(turn), turn.rating),
+        )
+
+    def rate(self, conversation_id: str, turn: Turn) -> bool:
+        """Keep ``turn``'s rating, and nothing else of a turn already stored (the answer a
+        turn was stored with stays). False (and logged) when the store cannot be written."""
+        return self._write(
+            conversation_id,
+            "INSERT INTO turns(conversation, id, question, updated, body, rating) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO UPDATE SET "
+            "body = coalesce(body, excluded.body), rating = excluded.rating, "
+            "updated = excluded.updated",
+            (turn.id, turn.question, _NOW, _body(turn), turn.rating),
+        )
+
+    def forget(self, conversation_id: str, asked: Asked) -> bool:
+        """Drop a waiting question that will not be answered (it failed, or the filters
+        matched nothing); an answered turn of that id stays."""
+        return self._write(
+            conversation_id,
+            "DELETE FROM turns WHERE conversation = ? AND id = ? AND body IS NULL",
+            (asked.id,),
+        )
+
+    def _write(self, conversation_id: str, sql: str, values: tuple[Any, ...]) -> bool:
+        """Run one write about one turn of ``conversation_id`` (the first value; ``_NOW``
+        stands for the time of writing), begun anew once if the file is corrupt."""
         if not is_conversation_id(conversation_id):
             raise ValueError(f"not a conversation id: {conversation_id!r}")
-        stored = json.dumps({"format": _FORMAT, "turns": [turn_to_json(t) for t in turns]})
+        now = time.time()
+        values = (conversation_id, *(now if v is _NOW else v for v in values))
         for attempt in (1, 2):
             try:
-                self._write(conversation_id, stored)
+                self._run(sql, values, now)
                 return True
             except sqlite3.DatabaseError as exc:
                 # Exactly DatabaseError: "file is not a database", "disk image is malformed".
@@ -205,24 +308,23 @@ class ConversationStore:
             return False
         return False
 
-    def _write(self, conversation_id: str, stored: str) -> None:
+    def _run(self, sql: str, values: tuple[Any, ...], now: float) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        now = time.time()
         conn = sqlite3.connect(self.path, timeout=5.0)
         try:
             with conn:
                 conn.execute(_SCHEMA)
+                _convert_legacy(conn)
+                conn.execute(sql, values)
+                # Bounded: a conversation lives as long as its latest change.
                 conn.execute(
-                    "INSERT OR REPLACE INTO conversations(id, updated, turns) VALUES (?, ?, ?)",
-                    (conversation_id, now, stored),
-                )
-                conn.execute(
-                    "DELETE FROM conversations WHERE updated < ?",
+                    "DELETE FROM turns WHERE conversation IN (SELECT conversation FROM turns "
+                    "GROUP BY conversation HAVING max(updated) < ?)",
                     (now - self.max_age_days * 86400,),
                 )
                 conn.execute(
-                    "DELETE FROM conversations WHERE id NOT IN "
-                    "(SELECT id FROM conversations ORDER BY updated DESC LIMIT ?)",
+                    "DELETE FROM turns WHERE conversation NOT IN (SELECT conversation FROM turns "
+                    "GROUP BY conversation ORDER BY max(updated) DESC LIMIT ?)",
                     (self.keep,),
                 )
         finally:
@@ -238,3 +340,45 @@ class ConversationStore:
             log.warning("corrupt %s cannot be moved aside: %s", self.path, exc)
             return False
         return True
+
+
+def _body(turn: Turn) -> str:
+    return json.dumps({"format": _FORMAT, **turn_to_json(turn)})
+
+
+def _legacy_rows(conn: sqlite3.Connection, conversation_id: str) -> list[tuple[Any, ...]]:
+    """A conversation of the first layout as turn rows: (id, question, body, rating)."""
+    row = conn.execute(f"SELECT turns FROM {_LEGACY} WHERE id = ?", (conversation_id,)).fetchone()
+    return [] if row is None else _legacy_turns(row[0])
+
+
+def _legacy_turns(stored: str) -> list[tuple[Any, ...]]:
+    try:
+        data = json.loads(stored)
+        turns = data["turns"] if data.get("format") == _FORMAT else []
+        return [
+            (t["id"], t["question"], json.dumps({"format": _FORMAT, **t}), t.get("rating"))
+            for t in turns
+        ]
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        log.warning("a conversation of the first layout is unreadable (%s); left out", exc)
+        return []
+
+
+def _convert_legacy(conn: sqlite3.Connection) -> None:
+    """Move the conversations of the first layout into rows of their own (in the writer's
+    transaction, so that the file holds one layout or the other, never half of each)."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_LEGACY,)
+    ).fetchone():
+        return
+    for conversation_id, updated, stored in conn.execute(
+        f"SELECT id, updated, turns FROM {_LEGACY} ORDER BY updated"
+    ).fetchall():
+        for turn_id, question, body, rating in _legacy_turns(stored):
+            conn.execute(
+                "INSERT INTO turns(conversation, id, question, updated, body, rating) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO NOTHING",
+                (conversation_id, turn_id, question, updated, body, rating),
+            )
+    conn.execute(f"DROP TABLE {_LEGACY}")

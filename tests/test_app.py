@@ -230,6 +230,58 @@ def test_new_conversation_has_its_own_address(index_dir: Path) -> None:
     assert len(reload(at).chat_message) == 2, "the earlier conversation is still at its address"
 
 
+def questions(at: AppTest) -> list[str]:
+    """The questions shown in the chat, in order."""
+    return [m.markdown[0].value for m in at.chat_message[::2]]
+
+
+def test_two_tabs_at_one_address_keep_each_others_turns(index_dir: Path) -> None:
+    tab_a = ask(start_app(), POLICE_QUESTION)
+    tab_b = reload(tab_a)  # the same address opened in a second tab
+    ask(tab_a, "Where did they train?")
+    ask(tab_b, "How long did it last?")
+    expected = [POLICE_QUESTION, "Where did they train?", "How long did it last?"]
+    assert questions(tab_b) == expected, "a tab that asks sees the other tab's turns too"
+    tab_a.feedback[0].set_value(1).run()  # a rating in the tab that saw two turns
+    assert questions(tab_a) == expected
+    again = reload(tab_a)
+    assert questions(again) == expected
+    assert [f.value for f in again.feedback] == [1, None, None]
+
+
+def test_a_reload_while_a_question_is_answered_does_not_lose_it(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    store, mid_answer = index_dir / CONVERSATIONS_FILE, tmp_path / "mid-answer.sqlite"
+    original = Assistant.ask
+
+    def reload_meanwhile(self, question, **kwargs):
+        shutil.copy(store, mid_answer)  # what a reload at this moment finds
+        return original(self, question, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", reload_meanwhile)
+    ask(at, "Where did they train?")
+    monkeypatch.setattr(Assistant, "ask", original)
+    shutil.copy(mid_answer, store)  # the answer never came: the page was reloaded
+    again = reload(at)
+    assert questions(again) == [POLICE_QUESTION, "Where did they train?"]
+    assert len(again.chat_message) == 4, "the waiting question is answered after the reload"
+
+
+def test_back_after_new_conversation_shows_the_earlier_one(index_dir: Path) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    first = at.query_params["conversation"]
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    second = at.query_params["conversation"]
+    at.query_params["conversation"] = first  # Back: the same session at the earlier address
+    at.run()
+    assert questions(at) == [POLICE_QUESTION]
+    at.query_params["conversation"] = second  # Forward
+    at.run()
+    assert not at.chat_message and at.query_params["conversation"] == second
+
+
 def test_a_corrupt_conversation_store_or_a_bad_address_starts_empty(index_dir: Path) -> None:
     (index_dir / CONVERSATIONS_FILE).write_bytes(b"not a database" * 100)
     at = AppTest.from_file(str(APP), default_timeout=60)

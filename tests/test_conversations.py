@@ -3,19 +3,25 @@ bounded, and a store that cannot be read or written never stops the app."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qa_assistant.app_support import conversation_markdown
 from qa_assistant.conversations import (
+    Asked,
     ConversationStore,
     Turn,
     is_conversation_id,
+    merge_turns,
     new_conversation_id,
+    new_turn_id,
+    turn_to_json,
 )
 from qa_assistant.index_layout import CONVERSATIONS_FILE
 from qa_assistant.types import Answer, Citation
@@ -50,65 +56,133 @@ def turns() -> list[Turn]:
     ]
 
 
+def keep(store: ConversationStore, conversation: str, kept: list[Turn]) -> None:
+    """Store ``kept`` as the app does: each question when asked, then its answer, rating."""
+    for turn in kept:
+        assert store.ask(conversation, Asked(turn.id, turn.question))
+        assert store.answer(conversation, replace(turn, rating=None))
+        if turn.rating is not None:
+            assert store.rate(conversation, turn)
+
+
 def test_a_saved_conversation_loads_whole(tmp_path: Path) -> None:
     store, conversation = ConversationStore(tmp_path), new_conversation_id()
     kept = turns()
-    assert store.save(conversation, kept)
+    keep(store, conversation, kept)
     loaded = ConversationStore(tmp_path).load(conversation)
-    assert loaded == kept  # every field: citations, highlights, scope, history, rating, id
-    assert conversation_markdown(loaded, exported_at="x") == conversation_markdown(
+    assert loaded.turns == kept  # every field: citations, highlights, scope, history, rating, id
+    assert loaded.waiting == []
+    assert conversation_markdown(loaded.turns, exported_at="x") == conversation_markdown(
         kept, exported_at="x"
     )
     assert (tmp_path / CONVERSATIONS_FILE).is_file()
 
 
-def test_saving_again_replaces_the_turns(tmp_path: Path) -> None:
+def test_two_tabs_writing_the_same_conversation_keep_every_turn(tmp_path: Path) -> None:
+    """Two tabs at one address, each with its own (stale) copy: the store merges them."""
+    tab_a, tab_b = ConversationStore(tmp_path), ConversationStore(tmp_path)
+    conversation = new_conversation_id()
+    first, second = turns()
+    third = replace(first, question="How long did it last?", rating=None, id=new_turn_id())
+    assert tab_a.ask(conversation, Asked(first.id, first.question))
+    assert tab_b.ask(conversation, Asked(second.id, second.question))
+    assert tab_b.answer(conversation, second)
+    assert tab_a.answer(conversation, replace(first, rating=None))
+    assert tab_b.rate(conversation, replace(second, rating=-1))
+    assert tab_a.ask(conversation, Asked(third.id, third.question))
+    assert tab_a.rate(conversation, first)  # a stale tab's rating touches its turn only
+    assert tab_a.answer(conversation, third)
+    loaded = tab_b.load(conversation)
+    assert [t.question for t in loaded.turns] == [first.question, second.question, third.question]
+    assert [t.rating for t in loaded.turns] == [1, -1, None]
+
+
+def test_an_answer_given_twice_keeps_the_first_and_its_rating(tmp_path: Path) -> None:
+    """A reload answers the waiting question again while the old session may too."""
+    store, conversation = ConversationStore(tmp_path), new_conversation_id()
+    first, _ = turns()
+    store.ask(conversation, Asked(first.id, first.question))
+    store.answer(conversation, replace(first, rating=None))
+    store.rate(conversation, first)
+    again = replace(first, answer=replace(first.answer, answer="Another wording."), rating=None)
+    store.answer(conversation, again)
+    (loaded,) = store.load(conversation).turns
+    assert loaded.answer.answer == first.answer.answer and loaded.rating == 1
+
+
+def test_a_question_is_kept_while_it_waits_for_its_answer(tmp_path: Path) -> None:
     store, conversation = ConversationStore(tmp_path), new_conversation_id()
     first, second = turns()
-    store.save(conversation, [first])
-    second.rating = -1
-    store.save(conversation, [first, second])
-    assert [t.rating for t in store.load(conversation)] == [1, -1]
+    keep(store, conversation, [first])
+    waiting = Asked(new_turn_id(), "Where did they train?")
+    failed = Asked(new_turn_id(), "What?")
+    assert store.ask(conversation, waiting) and store.ask(conversation, failed)
+    assert store.forget(conversation, failed)
+    assert store.forget(conversation, Asked(first.id, first.question)), "no error"
+    loaded = ConversationStore(tmp_path).load(conversation)
+    assert loaded.turns == [first], "forgetting a question leaves an answered turn alone"
+    assert loaded.waiting == [waiting]
+
+
+def test_a_store_of_the_first_layout_is_read_and_converted(tmp_path: Path) -> None:
+    """conversations.sqlite as the app wrote it before turns had rows of their own."""
+    conversation, other = new_conversation_id(), new_conversation_id()
+    kept = turns()
+    conn = sqlite3.connect(tmp_path / CONVERSATIONS_FILE)
+    with conn:
+        conn.execute(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, updated REAL NOT NULL, "
+            "turns TEXT NOT NULL)"
+        )
+        for key in (conversation, other):
+            stored = json.dumps({"format": 1, "turns": [turn_to_json(t) for t in kept]})
+            conn.execute("INSERT INTO conversations VALUES (?, ?, ?)", (key, time.time(), stored))
+    conn.close()
+    store = ConversationStore(tmp_path)
+    assert store.load(conversation).turns == kept
+    added = replace(kept[1], id=new_turn_id(), rating=None)
+    assert store.answer(conversation, added)
+    assert store.load(conversation).turns == [*kept, added]
+    assert store.load(other).turns == kept
 
 
 def test_unknown_or_malformed_ids_load_nothing(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
-    assert store.load(new_conversation_id()) == []  # no file yet
+    assert store.load(new_conversation_id()).turns == []  # no file yet
     assert not (tmp_path / CONVERSATIONS_FILE).exists(), "loading creates no file"
-    store.save(new_conversation_id(), turns())
-    assert store.load(new_conversation_id()) == []
-    assert store.load("../../etc/passwd") == []
+    keep(store, new_conversation_id(), turns())
+    assert store.load(new_conversation_id()).turns == []
+    assert store.load("../../etc/passwd").turns == []
     assert not is_conversation_id("ABC") and is_conversation_id(new_conversation_id())
     with pytest.raises(ValueError):
-        store.save("not-an-id", turns())
+        store.answer("not-an-id", turns()[0])
 
 
 def test_the_store_keeps_the_latest_conversations_only(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path, keep=2)
     ids = [new_conversation_id() for _ in range(3)]
     for conversation in ids:
-        store.save(conversation, turns())
-    assert store.load(ids[0]) == []
-    assert store.load(ids[1]) and store.load(ids[2])
+        keep(store, conversation, turns())
+    assert store.load(ids[0]).turns == []
+    assert store.load(ids[1]).turns and store.load(ids[2]).turns
 
 
 def test_the_store_drops_conversations_left_for_a_month(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
     old, recent, new = (new_conversation_id() for _ in range(3))
-    store.save(old, turns())
-    store.save(recent, turns())
+    keep(store, old, turns())
+    keep(store, recent, turns())
     conn = sqlite3.connect(tmp_path / CONVERSATIONS_FILE)
     with conn:
-        conn.execute(
-            "UPDATE conversations SET updated = ? WHERE id = ?", (time.time() - 31 * 86400, old)
-        )
-        conn.execute(
-            "UPDATE conversations SET updated = ? WHERE id = ?", (time.time() - 29 * 86400, recent)
-        )
+        for conversation, days in ((old, 31), (recent, 29)):
+            conn.execute(
+                "UPDATE turns SET updated = ? WHERE conversation = ?",
+                (time.time() - days * 86400, conversation),
+            )
     conn.close()
-    store.save(new, turns())
-    assert store.load(old) == []
-    assert store.load(recent) and store.load(new)
+    keep(store, new, turns())
+    assert store.load(old).turns == []
+    assert store.load(recent).turns and store.load(new).turns
 
 
 def test_a_corrupt_store_starts_empty_and_is_begun_anew(
@@ -118,23 +192,24 @@ def test_a_corrupt_store_starts_empty_and_is_begun_anew(
     path.write_bytes(b"this is no SQLite database " * 200)
     store, conversation = ConversationStore(tmp_path), new_conversation_id()
     with caplog.at_level(logging.WARNING, logger="qa_assistant.conversations"):
-        assert store.load(conversation) == []
+        assert store.load(conversation).turns == []
     assert "cannot be read" in caplog.text
     kept = turns()
-    assert store.save(conversation, kept)
-    assert store.load(conversation) == kept
+    keep(store, conversation, kept)
+    assert store.load(conversation).turns == kept
     assert path.with_name(CONVERSATIONS_FILE + ".corrupt").read_bytes().startswith(b"this is")
 
 
-def test_an_unreadable_row_starts_empty(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unreadable_turn_is_left_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store, conversation = ConversationStore(tmp_path), new_conversation_id()
-    store.save(conversation, turns())
+    first, second = turns()
+    keep(store, conversation, [first, second])
     conn = sqlite3.connect(tmp_path / CONVERSATIONS_FILE)
     with conn:
-        conn.execute("UPDATE conversations SET turns = ?", ('{"format": 1, "turns": [{}]}',))
+        conn.execute("UPDATE turns SET body = ? WHERE id = ?", ('{"format": 1}', first.id))
     conn.close()
     with caplog.at_level(logging.WARNING, logger="qa_assistant.conversations"):
-        assert store.load(conversation) == []
+        assert store.load(conversation).turns == [second]
     assert "unreadable" in caplog.text
 
 
@@ -143,7 +218,15 @@ def test_a_store_that_cannot_be_written_is_reported_not_raised(
 ) -> None:
     not_a_folder = tmp_path / "index"
     not_a_folder.write_text("a file where the index folder should be")
-    store = ConversationStore(not_a_folder)
+    store, (first, _) = ConversationStore(not_a_folder), turns()
     with caplog.at_level(logging.WARNING, logger="qa_assistant.conversations"):
-        assert store.save(new_conversation_id(), turns()) is False
+        assert store.answer(new_conversation_id(), first) is False
     assert "not saved" in caplog.text
+
+
+def test_a_tab_shows_the_stored_turns_then_those_only_it_holds() -> None:
+    first, second = turns()
+    unsaved = replace(second, id=new_turn_id())
+    stale_first = replace(first, rating=None)
+    assert merge_turns([first, second], [stale_first, unsaved]) == [first, second, unsaved]
+    assert merge_turns([], [first]) == [first], "an unreadable store hides nothing"

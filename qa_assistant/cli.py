@@ -13,14 +13,16 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
 
 from .answer_params import AnswerParams
 from .config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
-from .errors import QAError
+from .errors import IndexInterrupted, QAError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -248,6 +250,12 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
                 f"Resumed an interrupted build: {report.resumed} reports it had stored were "
                 "not read again."
             )
+        if report.dropped_rebuild:
+            print(
+                f"Dropped an unfinished index --rebuild ({report.dropped_rebuild} reports "
+                "stored): this run updated the index instead. To rebuild, run "
+                "qa-assistant index --rebuild."
+            )
         print(
             f"The index holds {report.documents} documents, {report.pages} pages, "
             f"{report.passages} passages."
@@ -378,11 +386,8 @@ def _run(args: argparse.Namespace) -> int:
     except QAError as exc:
         print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        said = "the previous index is unchanged"
-        if args.command == "index":
-            said += " (run index again: it goes on from its last checkpoint, if any)"
-        print(f"error: interrupted; {said}.", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main)
+        print(f"error: interrupted; {_interrupted(exc)}", file=sys.stderr)
         return 1
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False)
@@ -391,10 +396,31 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupted(exc: KeyboardInterrupt) -> str:
+    """What an interrupted command left, truly: how many reports an index run saved for
+    the next one (and which command goes on from them), or that nothing was saved."""
+    said = "the previous index is unchanged"
+    if not isinstance(exc, IndexInterrupted):
+        return said + "."
+    command = "qa-assistant index --rebuild" if exc.rebuild else "qa-assistant index"
+    if not exc.saved:
+        return f"{said}. Nothing was saved yet: the next {command} starts over."
+    reports = "1 report is" if exc.saved == 1 else f"{exc.saved} reports are"
+    return f"{said}. {reports} saved: run {command} again to go on from there."
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``timeout``, systemd, a scheduler) stops a command as Ctrl-C does: cleanly,
+    the previous index live, a checkpoint kept, one line saying so."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parse(argv)
     _quiet_libraries(args.verbose)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         return _run(args)
     except BrokenPipeError:
@@ -404,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 if __name__ == "__main__":

@@ -43,3 +43,15 @@ class DocumentError(QAError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class IndexInterrupted(KeyboardInterrupt):
+    """An index run stopped by Ctrl-C (or SIGTERM, which the CLI turns into one); the live
+    index is unchanged. ``saved``: the reports the last checkpoint keeps, from which the
+    same command (``rebuild`` or not) goes on; 0 when the next run starts over. A
+    KeyboardInterrupt, so that whoever stops on Ctrl-C stops on this too."""
+
+    def __init__(self, saved: int, rebuild: bool) -> None:
+        super().__init__()
+        self.saved = saved
+        self.rebuild = rebuild

@@ -38,7 +38,7 @@ from .index_layout import (
 from .store import Store
 from .vectors import VectorIndex
 
-__all__ = ["IndexLock", "checkpoint", "find_work", "new_generation"]
+__all__ = ["IndexLock", "checkpoint", "discard", "find_work", "new_generation"]
 
 # Meta keys of a copy being worked on, gone once it is live: the generation it was copied
 # from ("" for a build from nothing), the last checkpoint's number and its vectors file.
@@ -126,6 +126,12 @@ def find_work(root: Path, *, fresh: bool, record: dict[str, str]) -> Path | None
         if folder != live and _resumable(folder, base, record):
             return folder
     return None
+
+
+def discard(folder: Path) -> None:
+    """Delete a leftover copy (from ``find_work``) that this run will not continue. The
+    caller holds ``IndexLock``."""
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _resumable(folder: Path, base: str, record: dict[str, str]) -> bool:

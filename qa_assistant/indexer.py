@@ -21,8 +21,8 @@ from .changes import Changes, find_changes, since_live
 from .chunking import chunk_document
 from .config import ChunkSettings
 from .embedding import Embedder
-from .errors import DocumentError, IndexMismatchError
-from .generations import IndexLock, checkpoint, find_work, new_generation
+from .errors import DocumentError, IndexInterrupted, IndexMismatchError
+from .generations import IndexLock, checkpoint, discard, find_work, new_generation
 from .glossary import find_definitions
 from .index_layout import current_generation
 from .lexical import lex_text
@@ -41,6 +41,7 @@ Reader = Callable[[Iterable[Path]], Iterator[tuple[Path, "ReadDocument | Documen
 EMBED_BATCH_PASSAGES = 256
 CHECKPOINT_SECONDS = 30.0  # a killed build loses at most about this much work
 CHECKPOINT_COST_SHARE = 0.05  # of the run's time, at most, spent writing checkpoints
+_clock = time.monotonic  # when checkpoints are due (tests move it on by hand)
 _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2019"
 _DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -115,23 +116,27 @@ def _default_reader(paths: Iterable[Path]):
 
 class _Checkpoints:
     """When the work of a long build is committed, so that a run killed or interrupted goes
-    on from there (``generations.checkpoint``): every ``CHECKPOINT_SECONDS``, and never more
-    often than ``CHECKPOINT_COST_SHARE`` of the time allows (writing the vectors of a large
-    index takes a while)."""
+    on from there (``generations.checkpoint``): once ``CHECKPOINT_SECONDS`` have passed since
+    the start or the last checkpoint, whatever is pending is embedded (even less than a
+    batch: large PDFs fill a batch only every few minutes) and committed. Never more often
+    than ``CHECKPOINT_COST_SHARE`` of the time allows (writing the vectors of a large index
+    takes a while)."""
 
     def __init__(self, target: Store) -> None:
         self.target = target
-        self.due = time.monotonic() + CHECKPOINT_SECONDS
+        self.due = _clock() + CHECKPOINT_SECONDS
 
-    def maybe(self) -> None:
-        """Commit a checkpoint if one is due."""
-        started = time.monotonic()
-        if started < self.due:
-            return
+    def is_due(self) -> bool:
+        """Whether a checkpoint is due now."""
+        return _clock() >= self.due
+
+    def write(self) -> None:
+        """Commit a checkpoint (the caller has embedded and stored what was pending)."""
+        started = _clock()
         checkpoint(self.target)
-        cost = time.monotonic() - started
+        cost = _clock() - started
         log.info("checkpoint written in %.3f s", cost)
-        self.due = time.monotonic() + max(CHECKPOINT_SECONDS, cost / CHECKPOINT_COST_SHARE)
+        self.due = _clock() + max(CHECKPOINT_SECONDS, cost / CHECKPOINT_COST_SHARE)
 
 
 class _Pending:
@@ -167,30 +172,64 @@ def update_index(
     record = build_record(embedder, settings)
     scan = scan_folder(documents_dir)
     with IndexLock(index_dir, wait_seconds=wait_seconds):
-        live = None if rebuild else current_generation(index_dir)
-        if live is not None:
-            _check_generation(live, record, index_dir)
-        live_stored, failures = _known(live)
-        # A build cut short at a checkpoint goes on from there: what it stored with the
-        # file's signature of today is not read again.
-        work = find_work(index_dir, fresh=live is None, record=record)
-        stored, failures = _known(work) if work is not None else (live_stored, failures)
-        changes = find_changes(scan, stored, failures, report, (documents_dir, index_dir))
-        if not (changes or live is None or work is not None):
-            return _finish(report, index_dir, started)
-
-        with new_generation(index_dir, fresh=live is None, resume=work) as target:
-            target.set_meta(record)
-            if work is not None:
-                report.resumed = len(_ids(stored) - _ids(live_stored))
-                if progress:
-                    progress("resumed", report.resumed, report.resumed)
-            _apply(target, changes, stored, report)
+        try:
             reading = (embedder, settings, progress, reader)
-            _read_and_add(target, changes.to_read, stored, report, *reading)
-            if work is not None:
-                since_live(report, live_stored, target.stored_documents())
+            _update_locked((documents_dir, index_dir), rebuild, scan, record, report, reading)
+        except IndexInterrupted:
+            raise
+        except KeyboardInterrupt as exc:
+            raise IndexInterrupted(_saved(index_dir, rebuild, record), rebuild) from exc
     return _finish(report, index_dir, started)
+
+
+def _update_locked(where, rebuild, scan, record, report: IndexReport, reading) -> None:
+    """``update_index`` once it holds the lock: ``where`` is (documents folder, index
+    folder), ``reading`` (embedder, settings, progress, reader)."""
+    documents_dir, index_dir = where
+    progress = reading[2]
+    live = None if rebuild else current_generation(index_dir)
+    if live is not None:
+        _check_generation(live, record, index_dir)
+    live_stored, failures = _known(live)
+    # A build cut short at a checkpoint goes on from there: what it stored with the
+    # file's signature of today is not read again.
+    work = find_work(index_dir, fresh=live is None, record=record)
+    if work is None and live is not None:
+        # An interrupted ``index --rebuild``: a plain ``index`` brings the live index up to
+        # date instead, and drops the rebuild's copy rather than leave it on disk.
+        left = find_work(index_dir, fresh=True, record=record)
+        if left is not None:
+            report.dropped_rebuild = len(_known(left)[0])
+            discard(left)
+    stored, failures = _known(work) if work is not None else (live_stored, failures)
+    changes = find_changes(scan, stored, failures, report, where)
+    if not (changes or live is None or work is not None):
+        return
+
+    with new_generation(index_dir, fresh=live is None, resume=work) as target:
+        target.set_meta(record)
+        if work is not None:
+            # What the interrupted run stored and this one keeps: not a report deleted or
+            # edited since (removed, or read again).
+            redone = [*changes.removed, *(s.relative for s, k in changes.to_read if k == "updated")]
+            reused = _ids(stored) - _ids(live_stored) - {stored[path].id for path in redone}
+            report.resumed = len(reused)
+            if progress:
+                progress("resumed", report.resumed, report.resumed)
+        _apply(target, changes, stored, report)
+        _read_and_add(target, changes.to_read, stored, report, *reading)
+        if work is not None:
+            since_live(report, live_stored, target.stored_documents())
+
+
+def _saved(index_dir: Path, rebuild: bool, record: dict[str, str]) -> int:
+    """The reports a run cut short keeps at its last checkpoint, for the same command to go
+    on from: those of the copy it would continue that the live index does not hold."""
+    live = None if rebuild else current_generation(index_dir)
+    work = find_work(index_dir, fresh=live is None, record=record)
+    if work is None:
+        return 0
+    return len(_ids(_known(work)[0]) - _ids(_known(live)[0]))
 
 
 def _ids(documents: dict[str, StoredDocument]) -> set[int]:
@@ -274,36 +313,41 @@ def _read_and_add(target, to_read, stored, report, embedder, settings, progress,
         if progress:
             progress("embed", total_passages, total_passages)
         pending = _Pending()
-        checkpoints.maybe()
+
+    def take(source: SourceFile, kind: str, result: ReadDocument | DocumentError) -> None:
+        if isinstance(result, DocumentError) and _deleted(source.path):
+            _forget_deleted(target, source, kind, stored, report)
+            return
+        if isinstance(result, DocumentError):
+            _record_failure(target, source, kind, stored, report, result)
+            return
+        chunks = chunk_document(result.pages, embedder.count_tokens, settings)
+        if not chunks:
+            error = DocumentError("no extractable text (scanned?)")
+            _record_failure(target, source, kind, stored, report, error)
+            return
+        try:
+            sha = file_sha256(source.path)
+        except FileNotFoundError:
+            _forget_deleted(target, source, kind, stored, report)
+            return
+        except OSError as exc:  # read a moment ago; locked or unmounted since
+            error = DocumentError("cannot be read", describe_error(exc))
+            _record_failure(target, source, kind, stored, report, error)
+            return
+        pending.add(source, sha, result, chunks, kind)
+        if pending.passages >= EMBED_BATCH_PASSAGES:
+            flush()
 
     for path, result in reader([source.path for source, _ in to_read]):
         source, kind = kinds[path]
         done_files += 1
         if progress:
             progress("read", done_files, len(to_read))
-        if isinstance(result, DocumentError) and _deleted(source.path):
-            _forget_deleted(target, source, kind, stored, report)
-            continue
-        if isinstance(result, DocumentError):
-            _record_failure(target, source, kind, stored, report, result)
-            continue
-        chunks = chunk_document(result.pages, embedder.count_tokens, settings)
-        if not chunks:
-            error = DocumentError("no extractable text (scanned?)")
-            _record_failure(target, source, kind, stored, report, error)
-            continue
-        try:
-            sha = file_sha256(source.path)
-        except FileNotFoundError:
-            _forget_deleted(target, source, kind, stored, report)
-            continue
-        except OSError as exc:  # read a moment ago; locked or unmounted since
-            error = DocumentError("cannot be read", describe_error(exc))
-            _record_failure(target, source, kind, stored, report, error)
-            continue
-        pending.add(source, sha, result, chunks, kind)
-        if pending.passages >= EMBED_BATCH_PASSAGES:
+        take(source, kind, result)
+        if checkpoints.is_due():  # by time, not by batch: a killed run loses ~30 s at most
             flush()
+            checkpoints.write()
     flush()
 
 

@@ -163,6 +163,9 @@ class IndexReport:
     # reports a build cut short (killed, interrupted) had stored before its last checkpoint:
     # this run went on from there instead of reading them again
     resumed: int = 0
+    # reports an interrupted ``index --rebuild`` had stored, dropped by a plain ``index``
+    # (which brings the live index up to date instead)
+    dropped_rebuild: int = 0
     documents: int = 0
     passages: int = 0
     pages: int = 0

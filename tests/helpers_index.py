@@ -6,11 +6,12 @@ artificial slowness, so a test can SIGKILL it mid-run or start a second writer b
 
     python tests/helpers_index.py --documents D --index I [--delay S] [--batch N]
                                   [--rebuild] [--wait S] [--gate FILE]
-                                  [--hang-after-switch] [--checkpoint S]
+                                  [--hang-after-switch] [--checkpoint S] [--cli]
 
 It prints ``ready`` on stdout once its imports are done and the update is about to start,
 then the JSON report; a ``QAError`` is printed as ``error: ...`` on stderr with exit 1, as
-the CLI does.
+the CLI does. With ``--cli`` it runs ``qa-assistant index`` itself (its reader, messages and
+exit code) with the slowed fake embedder instead.
 """
 
 from __future__ import annotations
@@ -215,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print 'switched' once CURRENT names the new generation, then hang (to be killed)",
     )
+    parser.add_argument(
+        "--cli", action="store_true", help="run qa-assistant index (with the fake embedder)"
+    )
     args = parser.parse_args(argv)
 
     if args.batch:
@@ -249,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
         generations._switch_current = switch_and_hang
 
     print("ready", flush=True)
+    if args.cli:
+        from qa_assistant import cli
+        from qa_assistant.assistant import Assistant
+
+        cli._assistant = lambda _: Assistant(args.index, embedder=SlowFakeEmbedder(args.delay))
+        where = ["--documents", str(args.documents), "--index", str(args.index)]
+        return cli.main(["index", *where, *(["--rebuild"] if args.rebuild else []), "--json"])
     try:
         report = update_index(
             args.documents,

@@ -251,19 +251,14 @@ def test_a_checkpoint_that_does_not_fit_is_swept_and_the_build_starts_afresh(
     assert generations(index_dir) == [current_generation(index_dir).name]
 
 
-def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
-    """SIGKILL (or a power cut) during a first build that has committed checkpoints: there
-    is no index yet, and the next run reads only what the killed one had not stored."""
+def wait_for_checkpoints(index_dir: Path, writer: subprocess.Popen, count: int) -> int:
+    """Wait (a minute at most) until the copy ``writer`` works on has committed ``count``
+    checkpoints; the number it has."""
     import sqlite3
 
-    documents, index_dir = tmp_path / "documents", tmp_path / "index"
-    write_state(documents, STATE_GROWN)
-    writer = start_writer(
-        documents, index_dir, "--delay", "0.05", "--batch", "1", "--checkpoint", "0"
-    )
     deadline = time.monotonic() + 60
     checkpoints = 0
-    while checkpoints < 4 and time.monotonic() < deadline and writer.poll() is None:
+    while checkpoints < count and time.monotonic() < deadline and writer.poll() is None:
         time.sleep(0.05)
         for store in index_dir.glob("gen-*/store.sqlite"):
             with contextlib.suppress(sqlite3.Error):
@@ -273,6 +268,18 @@ def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
                 ).fetchone()
                 database.close()
                 checkpoints = max(checkpoints, int(row[0]) if row else 0)
+    return checkpoints
+
+
+def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
+    """SIGKILL (or a power cut) during a first build that has committed checkpoints: there
+    is no index yet, and the next run reads only what the killed one had not stored."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_GROWN)
+    writer = start_writer(
+        documents, index_dir, "--delay", "0.05", "--batch", "1", "--checkpoint", "0"
+    )
+    checkpoints = wait_for_checkpoints(index_dir, writer, 4)
     writer.send_signal(signal.SIGKILL)
     writer.communicate()
     assert checkpoints >= 4, "the writer made no checkpoints in time"
@@ -289,6 +296,156 @@ def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
     assert indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
     assert_answers_from(index_dir, STATE_GROWN)
     assert generations(index_dir) == [current_generation(index_dir).name]
+
+
+def test_a_checkpoint_comes_every_30_seconds_though_no_batch_is_full(tmp_path, monkeypatch):
+    """Large PDFs fill a batch of passages only every few minutes: a build interrupted after
+    a while keeps all it did but the last 30 s (and one report), not nothing at all."""
+    from qa_assistant import indexer
+
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_GROWN)
+    clock = [0.0]
+    monkeypatch.setattr(indexer, "_clock", lambda: clock[0])
+    assert indexer.EMBED_BATCH_PASSAGES > 2 * len(STATE_GROWN)  # never a full batch here
+    read: list[str] = []
+    counting = counting_reader(read, stop_after=7)
+
+    def slow_reader(paths):  # each report takes 20 s to read
+        for item in counting(paths):
+            clock[0] += 20.0
+            yield item
+
+    with pytest.raises(KeyboardInterrupt):
+        update_index(documents, index_dir, FakeEmbedder(), reader=slow_reader)
+    done = work_generation_documents(index_dir)
+    # interrupted at 140 s: what was read by 110 s (30 s before) is saved
+    assert set(read[:5]) <= done <= set(read), (read, done)
+
+    again: list[str] = []
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader(again))
+    assert report.resumed == len(done) and not set(again) & done
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
+
+
+def interrupt_after(monkeypatch, stored: int) -> None:
+    """Checkpoint after every report; Ctrl-C comes as report ``stored`` + 1 is stored."""
+    from qa_assistant import indexer
+
+    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))
+    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)
+    store, calls = indexer._store_document, []
+
+    def store_then_stop(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > stored:
+            raise KeyboardInterrupt
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(indexer, "_store_document", store_then_stop)
+
+
+def test_resumed_counts_only_the_reports_whose_work_is_kept(tmp_path, monkeypatch):
+    """A report the interrupted run had stored but that was deleted or edited since is not
+    counted as resumed: its work was not reused."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    write_state(documents, STATE_GROWN)
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, 6)
+        with pytest.raises(KeyboardInterrupt):
+            update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    done = sorted(work_generation_documents(index_dir) - set(STATE_A))
+    assert len(done) == 6
+    files = {path: text for path, text in STATE_GROWN.items() if path != done[0]}
+    files[done[1]] += "\nAn added closing sentence."
+    write_state(documents, files)
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.resumed == 4 and report.to_json()["resumed"] == 4
+    assert indexed_fingerprint(index_dir) == fingerprint(files)
+
+
+def test_a_plain_index_after_an_interrupted_rebuild_drops_its_copy(tmp_path, monkeypatch):
+    """``index --rebuild`` interrupted, then plain ``index`` with nothing changed: the
+    rebuild's copy is not left on disk, and the report says it was dropped."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    live = current_generation(index_dir)
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, 3)
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            update_index(documents, index_dir, FakeEmbedder(), rebuild=True, reader=text_reader)
+    assert (stopped.value.saved, stopped.value.rebuild) == (3, True)
+    assert len(generations(index_dir)) == 2
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.dropped_rebuild == 3 and report.to_json()["dropped_rebuild"] == 3
+    assert generations(index_dir) == [live.name] == [current_generation(index_dir).name]
+    assert report.unchanged == sorted(STATE_A) and report.resumed == 0
+
+
+def fake_cli(monkeypatch) -> None:
+    """``qa-assistant`` run in this process with the fake embedder."""
+    from qa_assistant import cli
+
+    monkeypatch.setattr(
+        cli, "_assistant", lambda args: Assistant(args.index, embedder=FakeEmbedder())
+    )
+
+
+@pytest.mark.parametrize(
+    ("rebuild", "stored", "said"),
+    [
+        ([], 0, "Nothing was saved yet: the next qa-assistant index starts over."),
+        ([], 4, "4 reports are saved: run qa-assistant index again to go on from there."),
+        (["--rebuild"], 4, "saved: run qa-assistant index --rebuild again to go on from there."),
+    ],
+)
+def test_an_interrupted_index_says_what_was_saved_and_how_to_go_on(
+    tmp_path, monkeypatch, capsys, rebuild, stored, said
+):
+    """The one line after Ctrl-C says what is true: whether anything was saved, and the
+    command that goes on from it (a rebuild's copy is continued by a rebuild only)."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    write_state(documents, STATE_GROWN)
+    fake_cli(monkeypatch)
+    where = ["--documents", str(documents), "--index", str(index_dir)]
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, stored)
+        assert cli_main(["index", *where, *rebuild]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: interrupted; the previous index is unchanged.")
+    assert error.endswith(said) and "\n" not in error
+
+    assert cli_main(["index", *where, *rebuild, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["resumed"] == stored
+
+
+def test_sigterm_stops_index_as_ctrl_c_does(tmp_path):
+    """SIGTERM (``timeout``, systemd, a scheduler) stops ``qa-assistant index`` with the
+    interrupted line and exit 1; the previous index answers and the next run goes on."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    build(documents, index_dir, STATE_A)
+    write_state(documents, STATE_GROWN)
+    writer = start_writer(
+        documents, index_dir, "--cli", "--delay", "0.1", "--batch", "1", "--checkpoint", "0"
+    )
+    assert wait_for_checkpoints(index_dir, writer, 3) >= 3, "no checkpoints in time"
+    writer.send_signal(signal.SIGTERM)
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 1, (writer.returncode, err)
+    (line,) = err.strip().splitlines()
+    assert line.startswith("error: interrupted; the previous index is unchanged."), line
+    assert "run qa-assistant index again to go on from there" in line
+    assert indexed_fingerprint(index_dir) == fingerprint(STATE_A)
+    saved = len(work_generation_documents(index_dir) - set(STATE_A))
+    assert f"{saved} report" in line
+
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.resumed == saved and indexed_fingerprint(index_dir) == fingerprint(STATE_GROWN)
 
 
 def test_run_killed_between_switch_and_sweep_is_the_new_index_and_cleaned_up_later(

@@ -38,6 +38,17 @@ REPORTS = {
 }
 
 
+def _counting_reader(read: list[str]):
+    """The test reader, noting the name of each file it reads in ``read``."""
+
+    def reader(paths):
+        for path, result in text_reader(paths):
+            read.append(Path(path).name)
+            yield path, result
+
+    return reader
+
+
 def text_reader(paths):
     """A minimal reader for .txt files (the real one is tested in test_reading.py)."""
     for path in paths:
@@ -175,11 +186,7 @@ def test_an_index_built_before_ctime_was_kept_opens_and_is_migrated(folders, mon
 
     hashed = spy_on_hashing(monkeypatch)
     read: list[str] = []
-
-    def counting_reader(paths):
-        for path, result in text_reader(paths):
-            read.append(Path(path).name)
-            yield path, result
+    counting_reader = _counting_reader(read)
 
     report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader)
     assert report.unchanged == sorted(REPORTS) and not (report.added or report.updated)
@@ -700,11 +707,7 @@ def test_a_renamed_or_moved_report_keeps_its_passages_and_is_not_read_again(fold
     # a copy of a report still in place is a new report, not a move
     (documents / "pve_copy.txt").write_text(REPORTS["tajikistan/poid_pve.txt"], "utf-8")
     read: list[str] = []
-
-    def counting_reader(paths):
-        for path, result in text_reader(paths):
-            read.append(Path(path).name)
-            yield path, result
+    counting_reader = _counting_reader(read)
 
     report = update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader)
     assert report.moved == [{"from": "kosovo/omik_training.txt", "to": "archive/omik_2024.txt"}]

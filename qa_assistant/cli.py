@@ -23,6 +23,7 @@ from typing import Any
 from .answer_params import AnswerParams
 from .config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from .errors import IndexInterrupted, QAError
+from .index_layout import current_generation
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -387,7 +388,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main)
-        print(f"error: interrupted; {_interrupted(exc)}", file=sys.stderr)
+        live = current_generation(Path(getattr(args, "index", None) or default_index_dir()))
+        print(f"error: interrupted; {_interrupted(exc, bool(live))}", file=sys.stderr)
         return 1
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False)
@@ -396,10 +398,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupted(exc: KeyboardInterrupt) -> str:
-    """What an interrupted command left, truly: how many reports an index run saved for
-    the next one (and which command goes on from them), or that nothing was saved."""
-    said = "the previous index is unchanged"
+def _interrupted(exc: KeyboardInterrupt, live: bool = True) -> str:
+    """What an interrupted command left, truly: the previous index unchanged (``live``: there
+    is one), how many reports an index run saved for the next one (and which command goes
+    on from them), or that nothing was saved."""
+    said = "the previous index is unchanged" if live else "there is no index yet"
     if not isinstance(exc, IndexInterrupted):
         return said + "."
     command = "qa-assistant index --rebuild" if exc.rebuild else "qa-assistant index"

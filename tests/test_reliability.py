@@ -1089,3 +1089,19 @@ def test_cli_does_not_send_terminal_escapes_from_file_names(hostile_index, capsy
     printed = capsys.readouterr().out
     assert "red" in printed  # the file name is shown...
     assert "\x1b" not in printed and "\x07" not in printed  # ...without its control codes
+
+
+def test_an_interrupted_first_build_does_not_speak_of_a_previous_index(
+    tmp_path, monkeypatch, capsys
+):
+    """Ctrl-C during the very first build: there is no previous index to keep, and the line
+    says so instead of promising one."""
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_A)
+    fake_cli(monkeypatch)
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, 0)
+        assert cli_main(["index", "--documents", str(documents), "--index", str(index_dir)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: interrupted; there is no index yet."), error
+    assert error.endswith("Nothing was saved yet: the next qa-assistant index starts over.")

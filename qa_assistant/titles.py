@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qa_assistant.chunking import split_sentences
 from qa_assistant.text_cleaning import TERMINAL_PUNCTUATION, URL_PATTERN, clean_text
 
 __all__ = ["TITLE_MAX_CHARS", "cover_title", "metadata_title", "shorten", "text_title"]
@@ -356,17 +357,14 @@ _PARTNER_ASIDE = re.compile(
     r",?\s+(?:in co-?operation|in partnership|together|jointly)\s+with\s[^,]{0,150},\s+(?=[a-z])",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z])(?<!\bDr)(?<!\bNo)(?<!\bMr)(?<!\bMs)[.!?](?=\s+[A-Z\"\u201c]|$)"
-)
 
 
 def sentence_title(text: str) -> str:
     """A title made from a text's first sentence, for a text that has no title line: the
     sentence without a leading date ("Between ... 2024, ") or a partner set apart by
     commas, ending where a phrase ends within ``_SENTENCE_TITLE_CHARS``."""
-    end = _SENTENCE_END.search(text)
-    sentence = text[: end.start()] if end else text
+    spans = split_sentences(text)  # the chunker's splitter: it knows the abbreviations
+    sentence = text[spans[0].start : spans[0].end].rstrip(".!?") if spans else text
     lead = _DATE_LEAD.match(sentence)
     if lead and sentence[lead.end() :][:1].isalpha():
         rest = sentence[lead.end() :]

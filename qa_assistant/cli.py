@@ -16,7 +16,6 @@ import signal
 import sys
 import threading
 import warnings
-from pathlib import Path
 from typing import Any
 
 from .cli_args import build_parser
@@ -269,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {_printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main)
-        live = current_generation(Path(getattr(args, "index", None) or default_index_dir()))
+        live = current_generation(args.index or default_index_dir())
         print(f"error: interrupted; {_interrupted(exc, bool(live))}", file=sys.stderr)
         return 1
     if args.json:

@@ -151,10 +151,14 @@ def _resumable(folder: Path, base: str, record: dict[str, str]) -> bool:
             and all(meta.get(key) == value for key, value in record.items())
         ):
             return False
-        vectors = VectorIndex.load(folder / meta.get(_WORK_VECTORS, VECTORS_FILE), int(meta["dim"]))
-        return len(vectors) == passages
+        return len(_work_vectors(folder, meta)) == passages
     except (OSError, sqlite3.Error, RuntimeError, ValueError, KeyError):
         return False  # not a database, or vectors FAISS cannot read
+
+
+def _work_vectors(folder: Path, meta: dict[str, str]) -> VectorIndex:
+    """The vectors of a copy's last checkpoint (the file its meta names)."""
+    return VectorIndex.load(folder / meta.get(_WORK_VECTORS, VECTORS_FILE), int(meta["dim"]))
 
 
 def checkpoint(store: Store) -> None:
@@ -201,9 +205,7 @@ def new_generation(root: Path, *, fresh: bool, resume: Path | None = None) -> It
         if resume is not None:
             folder = resume
             store = Store(folder, readonly=False)
-            name = store.meta().get(_WORK_VECTORS, VECTORS_FILE)
-            dim = int(store.meta().get("dim", "0") or 0)
-            store.attach_vectors(VectorIndex.load(folder / name, dim))
+            store.attach_vectors(_work_vectors(folder, store.meta()))
         else:
             folder = _copy_of(root, live, fresh)
             store = Store(folder, readonly=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.chat import ask_page, open_conversation
+from app_pages.chat import ask_page
 from app_pages.collection import collection_page
 from app_pages.common import ASK, COLLECTION, MANAGE
 from app_pages.manage import manage_page
@@ -47,7 +47,6 @@ def main() -> None:
     except QAError as exc:
         st.error(str(exc))
         st.stop()
-    open_conversation(assistant.index_dir)  # the turns: kept, or found again after a reload
     with st.sidebar:
         st.header("Report QA Assistant")
         st.caption("Answers from the reports only, each cited by report and page.")

@@ -48,12 +48,12 @@ def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
 
 
 # ---- the conversation across reloads and tabs -----------------------------------------------
-def open_conversation(index_dir: Path) -> None:
+def open_conversation(assistant: Assistant) -> None:
     """The conversation the page's address names, as stored, on every run: so a reload
     finds it (with the questions still waiting for an answer, answered now) and a second
     tab at the same address sees what this one added. Its id stays in the address; the
     browser's Back and Forward, which change the address in the same session, switch."""
-    store = ConversationStore(index_dir)
+    store = store_of(assistant)
     wanted = st.query_params.get(CONVERSATION_PARAM)
     if "conversation_id" not in st.session_state or (
         # Back or Forward in the browser after "New conversation": the address changed
@@ -65,8 +65,7 @@ def open_conversation(index_dir: Path) -> None:
             st.session_state.turns = stored.turns
             st.session_state.waiting = stored.waiting  # asked before the reload
         else:
-            st.session_state.conversation_id = new_conversation_id()
-            st.session_state.turns = []
+            new_conversation()  # no conversation in the address: a new one
     else:
         stored = store.load(st.session_state.conversation_id)
         turns = merge_turns(stored.turns, st.session_state.turns)
@@ -282,6 +281,7 @@ def conversation_controls(turns: list[Turn]) -> None:
 
 def ask_page(assistant: Assistant, documents_dir: Path) -> None:
     """The chat: questions, cited answers, related reading and ratings."""
+    open_conversation(assistant)  # the turns: kept, or found again after a reload
     st.title("Ask the reports")
     if not assistant.has_index():
         no_index(assistant, documents_dir)

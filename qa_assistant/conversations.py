@@ -26,7 +26,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -116,36 +116,9 @@ def is_conversation_id(text: object) -> bool:
 
 # ---- turns as JSON ----------------------------------------------------------------------------
 def turn_to_json(turn: Turn) -> dict[str, Any]:
-    """``turn`` as plain JSON values, everything the app shows or asks with kept."""
-    answer = turn.answer
-    return {
-        "id": turn.id,
-        "question": turn.question,
-        "history": list(turn.history),
-        "scope": None if turn.scope is None else list(turn.scope),
-        "rating": turn.rating,
-        "answer": {
-            "question": answer.question,
-            "answered": answer.answered,
-            "answer": answer.answer,
-            "confidence": answer.confidence,
-            "acronyms": [list(pair) for pair in answer.acronyms],
-            "timings": dict(answer.timings),
-            "citations": [
-                {
-                    "n": c.n,
-                    "document": c.document,
-                    "page": c.page,
-                    "text": c.text,
-                    "highlight": [list(span) for span in c.highlight],
-                    "score": c.score,
-                    "title": c.title,
-                    "passage_id": c.passage_id,
-                }
-                for c in answer.citations
-            ],
-        },
-    }
+    """``turn`` as plain JSON values, everything the app shows or asks with kept (its
+    tuples become JSON lists when written)."""
+    return asdict(turn)
 
 
 def turn_from_json(data: dict[str, Any]) -> Turn:

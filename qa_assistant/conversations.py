@@ -60,7 +60,6 @@ _SCHEMA = (
     "UNIQUE (conversation, id))"
 )
 _NOW = object()  # in a write's values: the time of writing
-_LEGACY = "conversations"  # the first layout: (id, updated, turns as one JSON list)
 
 
 @dataclass
@@ -178,17 +177,11 @@ class ConversationStore:
         try:
             conn = sqlite3.connect(self.path, timeout=5.0)
             try:
-                tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
-                if "turns" in tables:
-                    rows = conn.execute(
-                        "SELECT id, question, body, rating FROM turns "
-                        "WHERE conversation = ? ORDER BY seq",
-                        (conversation_id,),
-                    ).fetchall()
-                elif _LEGACY in tables:
-                    rows = _legacy_rows(conn, conversation_id)
-                else:
-                    rows = []
+                rows = conn.execute(
+                    "SELECT id, question, body, rating FROM turns "
+                    "WHERE conversation = ? ORDER BY seq",
+                    (conversation_id,),
+                ).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error as exc:
@@ -287,7 +280,6 @@ class ConversationStore:
         try:
             with conn:
                 conn.execute(_SCHEMA)
-                _convert_legacy(conn)
                 conn.execute(sql, values)
                 # Bounded: a conversation lives as long as its latest change.
                 conn.execute(
@@ -317,41 +309,3 @@ class ConversationStore:
 
 def _body(turn: Turn) -> str:
     return json.dumps({"format": _FORMAT, **turn_to_json(turn)})
-
-
-def _legacy_rows(conn: sqlite3.Connection, conversation_id: str) -> list[tuple[Any, ...]]:
-    """A conversation of the first layout as turn rows: (id, question, body, rating)."""
-    row = conn.execute(f"SELECT turns FROM {_LEGACY} WHERE id = ?", (conversation_id,)).fetchone()
-    return [] if row is None else _legacy_turns(row[0])
-
-
-def _legacy_turns(stored: str) -> list[tuple[Any, ...]]:
-    try:
-        data = json.loads(stored)
-        turns = data["turns"] if data.get("format") == _FORMAT else []
-        return [
-            (t["id"], t["question"], json.dumps({"format": _FORMAT, **t}), t.get("rating"))
-            for t in turns
-        ]
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        log.warning("a conversation of the first layout is unreadable (%s); left out", exc)
-        return []
-
-
-def _convert_legacy(conn: sqlite3.Connection) -> None:
-    """Move the conversations of the first layout into rows of their own (in the writer's
-    transaction, so that the file holds one layout or the other, never half of each)."""
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_LEGACY,)
-    ).fetchone():
-        return
-    for conversation_id, updated, stored in conn.execute(
-        f"SELECT id, updated, turns FROM {_LEGACY} ORDER BY updated"
-    ).fetchall():
-        for turn_id, question, body, rating in _legacy_turns(stored):
-            conn.execute(
-                "INSERT INTO turns(conversation, id, question, updated, body, rating) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO NOTHING",
-                (conversation_id, turn_id, question, updated, body, rating),
-            )
-    conn.execute(f"DROP TABLE {_LEGACY}")

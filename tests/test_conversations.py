@@ -3,7 +3,6 @@ bounded, and a store that cannot be read or written never stops the app."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import time
@@ -21,7 +20,6 @@ from qa_assistant.conversations import (
     merge_turns,
     new_conversation_id,
     new_turn_id,
-    turn_to_json,
 )
 from qa_assistant.index_layout import CONVERSATIONS_FILE
 from qa_assistant.types import Answer, Citation
@@ -122,28 +120,6 @@ def test_a_question_is_kept_while_it_waits_for_its_answer(tmp_path: Path) -> Non
     loaded = ConversationStore(tmp_path).load(conversation)
     assert loaded.turns == [first], "forgetting a question leaves an answered turn alone"
     assert loaded.waiting == [waiting]
-
-
-def test_a_store_of_the_first_layout_is_read_and_converted(tmp_path: Path) -> None:
-    """conversations.sqlite as the app wrote it before turns had rows of their own."""
-    conversation, other = new_conversation_id(), new_conversation_id()
-    kept = turns()
-    conn = sqlite3.connect(tmp_path / CONVERSATIONS_FILE)
-    with conn:
-        conn.execute(
-            "CREATE TABLE conversations (id TEXT PRIMARY KEY, updated REAL NOT NULL, "
-            "turns TEXT NOT NULL)"
-        )
-        for key in (conversation, other):
-            stored = json.dumps({"format": 1, "turns": [turn_to_json(t) for t in kept]})
-            conn.execute("INSERT INTO conversations VALUES (?, ?, ?)", (key, time.time(), stored))
-    conn.close()
-    store = ConversationStore(tmp_path)
-    assert store.load(conversation).turns == kept
-    added = replace(kept[1], id=new_turn_id(), rating=None)
-    assert store.answer(conversation, added)
-    assert store.load(conversation).turns == [*kept, added]
-    assert store.load(other).turns == kept
 
 
 def test_unknown_or_malformed_ids_load_nothing(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ overlaps embedding; passages of several documents are embedded together in large
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from .glossary import find_definitions
 from .index_layout import current_generation
 from .lexical import lex_text
 from .reading import describe_error
+from .report_dates import document_year
 from .scanning import SourceFile, file_sha256, scan_folder
 from .store import Store
 from .types import FailedDocument, IndexReport, ReadDocument, StoredDocument
@@ -42,11 +42,6 @@ EMBED_BATCH_PASSAGES = 256
 CHECKPOINT_SECONDS = 30.0  # a killed build loses at most about this much work
 CHECKPOINT_COST_SHARE = 0.05  # of the run's time, at most, spent writing checkpoints
 _clock = time.monotonic  # when checkpoints are due (tests move it on by hand)
-_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2019"
-_DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(?:\d{1,2},?\s+)?(19[5-9]\d|20[0-4]\d)\b"
-)
 
 
 _DELETED = "cannot be read: it was deleted while the index was being built"
@@ -84,27 +79,6 @@ def check_compatible(meta: dict[str, str], record: dict[str, str], root: Path) -
             f"The index in {root}/ was built with other settings: {'; '.join(differences)}. "
             f"Rebuild it: qa-assistant index --rebuild --index {root}"
         )
-
-
-def document_year(title: str, first_page: str, name: str = "") -> int | None:
-    """The report's year: the latest year its title names ("Reform, 2019–2021" is of 2021),
-    else its file name ("…_training_2011.txt"), else the latest date on its first page
-    ("Distr.: General 23 July 2025"), else the latest year named there. Never a year after
-    this one ("the 2030 Agenda"). The first year named is often the past a report recalls
-    ("asked ODIHR … in 2003"), which would file it under the wrong year."""
-    this_year = time.gmtime().tm_year
-
-    def latest(years: Iterable[str]) -> int | None:
-        past = [int(year) for year in years if int(year) <= this_year]
-        return max(past) if past else None
-
-    head = first_page[:2000]
-    return (
-        latest(_YEAR.findall(title))
-        or latest(_YEAR.findall(Path(name).stem))
-        or latest(_DATED_YEAR.findall(head))
-        or latest(_YEAR.findall(head))
-    )
 
 
 def _default_reader(paths: Iterable[Path]):

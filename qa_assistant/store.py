@@ -30,6 +30,7 @@ from .index_layout import (
     signature_columns,
 )
 from .lexical import capitalised_words, fts_query, query_terms
+from .report_dates import shown_titles
 from .types import DocumentInfo, FileSignature, GlossaryEntry, PassageRow, StoredDocument
 from .vectors import VectorIndex
 
@@ -53,6 +54,7 @@ class Store:
         else:
             self.conn.execute("SELECT 1 FROM meta LIMIT 1")  # fail now if it is not an index
         self._vectors: VectorIndex | None = None
+        self._shown: tuple[int, dict[int, str]] | None = None  # (writes seen, shown titles)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -147,12 +149,34 @@ class Store:
 
     def documents(self, document_ids: Sequence[int] | None = None) -> list[DocumentInfo]:
         """The indexed documents, by path: every one, or those with the given ids."""
-        sql = "SELECT path, title, pages, passages, year, size, indexed_at FROM documents"
+        sql = "SELECT id, path, title, pages, passages, year, size, indexed_at FROM documents"
         params: list[int] = []
         if document_ids is not None:
             sql += f" WHERE id IN ({','.join('?' * len(document_ids))})"
             params = [int(i) for i in document_ids]
-        return [DocumentInfo(*row) for row in self.conn.execute(sql + " ORDER BY path", params)]
+        shown = self.shown_titles()
+        rows = self.conn.execute(sql + " ORDER BY path", params)
+        return [DocumentInfo(r[1], shown.get(r[0], r[2]), *r[3:]) for r in rows]
+
+    def shown_titles(self) -> dict[int, str]:
+        """By document id, the titles shown for reports that share theirs with another: with
+        the date on each one's cover (``report_dates.shown_titles``, from its first three
+        passages). Found again only after this store is written to."""
+        writes = self.conn.total_changes
+        if self._shown is None or self._shown[0] != writes:
+            titles = dict(
+                self.conn.execute(
+                    "SELECT id, title FROM documents WHERE title IN "
+                    "(SELECT title FROM documents GROUP BY title HAVING count(*) > 1)"
+                )
+            )
+            heads: dict[int, str] = dict.fromkeys(titles, "")
+            sql = "SELECT document_id, text FROM passages WHERE document_id = ? AND ordinal < 3"
+            for document_id in titles:
+                for _, text in self.conn.execute(sql + " ORDER BY ordinal", (document_id,)):
+                    heads[document_id] += text + "\n"
+            self._shown = (writes, shown_titles(titles, heads))
+        return self._shown[1]
 
     def document_ids(self, paths: Sequence[str]) -> list[int]:
         """Ids of the documents whose path is given or lies under a given folder."""
@@ -216,9 +240,11 @@ class Store:
             [int(i) for i in ids],
         )
         result: dict[int, PassageRow] = {}
+        shown = self.shown_titles()
         for row in rows:
             spans = [tuple(span) for span in json.loads(row[8])]
-            result[row[0]] = PassageRow(*row[:8], page_spans=spans, text=row[9])
+            title = shown.get(row[1], row[3])
+            result[row[0]] = PassageRow(*row[:3], title, *row[4:8], page_spans=spans, text=row[9])
         return result
 
     def page_context(self, document_id: int, page: int) -> str:

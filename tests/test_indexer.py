@@ -15,7 +15,6 @@ from qa_assistant.config import ChunkSettings
 from qa_assistant.errors import DocumentError, IndexBusyError, IndexMissingError, QAError
 from qa_assistant.generations import IndexLock
 from qa_assistant.index_layout import current_generation
-from qa_assistant.indexer import document_year
 from qa_assistant.store import Store
 from qa_assistant.types import PageText, ReadDocument
 
@@ -618,25 +617,6 @@ def test_a_report_has_a_name_only_where_it_is_written_as_one(folders):
     assert store.document_has(traites, "Mars") and store.document_has(traites, "Vienne")
     assert not store.document_has(mois, "Mars")  # the month, in lower case
     assert store.document_has(mois, "mars")  # a word asked in lower case matches as before
-
-
-@pytest.mark.parametrize(
-    ("title", "first_page", "name", "year"),
-    [
-        # The latest year of the title: a report on 2019–2021 is of 2021.
-        ("Supporting Uzbekistan's Anti-Trafficking Reform, 2019–2021", "In 2008 …", "", 2021),
-        # Else the file name's year.
-        ("OSCE Mission conducts training", "Kosovo's 2008 strategy …", "osce/sop_2011.txt", 2011),
-        # Else the latest date on the first page, not the first year it recalls.
-        ("Report", "States asked ODIHR in 2003. Distr.: General 23 July 2025 …", "a.pdf", 2025),
-        ("Report", "TASHKENT, 19 September 2013 – the plan for 2015 …", "b.txt", 2013),
-        # Else the latest year named there, never a year still to come.
-        ("Note", "asked in 2003; Decision 9/09 of 2009; the 2023 figures; Agenda 2040", "", 2023),
-        ("Note", "revision 1.2019, 2,019 people, page 2019.5", "c.pdf", None),
-    ],
-)
-def test_a_report_is_filed_under_the_year_it_is_of(title, first_page, name, year):
-    assert document_year(title, first_page, name) == year
 
 
 @pytest.mark.parametrize("question", ["?!?", "what is the of and to it"])

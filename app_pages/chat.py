@@ -1,7 +1,8 @@
 """The "Ask the reports" page: the chat, its filters, cited answers with related reading,
 ratings, and the conversation kept under an id in the page's address, so that reloading
 the page (a new browser session to Streamlit) finds it again, and two tabs at that address
-share it (each question, answer and rating is stored as one turn; each run reads them)."""
+share it (each question, answer and rating is stored as one turn; each run reads them, and
+an idle tab looks every few seconds whether another tab wrote one)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from qa_assistant.conversations import (
     merge_turns,
     new_conversation_id,
     new_turn_id,
+    shows_all,
 )
 from qa_assistant.index_updater import updater_for
 from qa_assistant.types import Citation
@@ -39,6 +41,7 @@ from qa_assistant.uploads import document_path
 from .common import no_index, starter_questions
 
 CONVERSATION_PARAM = "conversation"  # ?conversation=<id> in the page's address
+FOLLOW_SECONDS = 2.0  # how often an idle chat page looks for turns another tab wrote
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the page…")
@@ -64,6 +67,7 @@ def open_conversation(assistant: Assistant) -> None:
             stored = store.load(wanted)
             st.session_state.turns = stored.turns
             st.session_state.waiting = stored.waiting  # asked before the reload
+            st.session_state.conversation_seen = stored.as_of
         else:
             new_conversation()  # no conversation in the address: a new one
     else:
@@ -72,6 +76,7 @@ def open_conversation(assistant: Assistant) -> None:
         answered = {turn.id for turn in turns}
         st.session_state.turns = turns
         st.session_state.waiting = [a for a in st.session_state.waiting if a.id not in answered]
+        st.session_state.conversation_seen = stored.as_of
     if st.query_params.get(CONVERSATION_PARAM) != st.session_state.conversation_id:
         st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
 
@@ -91,7 +96,26 @@ def new_conversation() -> None:
     st.session_state.turns = []
     st.session_state.waiting = []
     st.session_state.conversation_id = new_conversation_id()
+    st.session_state.conversation_seen = 0.0  # nothing stored under the new id yet
     st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
+
+
+@st.fragment(run_every=FOLLOW_SECONDS)
+def follow_other_tabs(assistant: Assistant) -> None:
+    """Show another tab's new answers and ratings within seconds, not on this tab's next
+    click: every few seconds, look up the turns written since this tab read the conversation
+    (no answer is read) and draw the page again only when this tab does not show one of
+    them. Its own writes and another tab's waiting question draw nothing; while this tab
+    answers, the look-up waits for the answer's run to end (Streamlit queues it)."""
+    if st.session_state.get("waiting"):
+        return  # a question of this tab is still to be answered: its run draws the page
+    seen = st.session_state.get("conversation_seen", 0.0)
+    changes = store_of(assistant).changed_since(st.session_state.conversation_id, seen)
+    if not changes:
+        return
+    st.session_state.conversation_seen = changes[-1].written
+    if not shows_all(st.session_state.turns, changes):
+        st.rerun(scope="app")  # the page's run reads the conversation and draws it
 
 
 # ---- the chat -------------------------------------------------------------------------------
@@ -315,3 +339,4 @@ def ask_page(assistant: Assistant, documents_dir: Path) -> None:
         starter_questions(assistant, "chat")
     for turn in turns:
         show_turn(assistant, turn, documents_dir)
+    follow_other_tabs(assistant)

@@ -8,14 +8,15 @@ as soon as it is asked (waiting for its answer, so a reload while it is answered
 lose it), then the answer with its citations, the earlier questions and the filters' scope
 as plain JSON, and the rating on its own. Two tabs open on the same address therefore add
 to the conversation rather than overwrite it: each write touches one turn, and each tab
-reads the stored turns again on every run (``merge_turns``).
+reads the stored turns again on every run (``merge_turns``). Each write is stamped with
+its time, in the order the writes commit, so an idle tab can ask cheaply what was written
+since it last read the conversation (``changed_since``) and show it without a click.
 
 The store stays small: conversations untouched for ``max_age_days`` are dropped, and only
 the ``keep`` most recently changed are kept. It is a convenience, never a reason to stop
 the app: a store that cannot be read is logged and the conversation starts empty; a corrupt
 file is moved aside (``conversations.sqlite.corrupt``) on the next write and a new one
-begun. A store written before turns had rows of their own (one JSON list per
-conversation) is read as it is and converted on the next write.
+begun.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ __all__ = [
     "ConversationStore",
     "StoredConversation",
     "Turn",
+    "TurnChange",
     "is_conversation_id",
     "merge_turns",
     "new_conversation_id",
     "new_turn_id",
+    "shows_all",
     "turn_from_json",
     "turn_to_json",
 ]
@@ -59,6 +62,8 @@ _SCHEMA = (
     "question TEXT NOT NULL, body TEXT, rating INTEGER, updated REAL NOT NULL, "
     "UNIQUE (conversation, id))"
 )
+# What ``changed_since`` looks up: a conversation's turns by the time of their last write.
+_BY_CHANGE = "CREATE INDEX IF NOT EXISTS turns_by_change ON turns (conversation, updated)"
 _NOW = object()  # in a write's values: the time of writing
 
 
@@ -89,6 +94,18 @@ class StoredConversation:
 
     turns: list[Turn] = field(default_factory=list)
     waiting: list[Asked] = field(default_factory=list)
+    as_of: float = 0.0  # the latest write it holds: ``changed_since(as_of)`` tells the rest
+
+
+@dataclass(frozen=True)
+class TurnChange:
+    """A turn written after a given moment, reduced to what tells a tab whether it shows it
+    already: its id, whether it is answered, its rating, and when it was written."""
+
+    id: str
+    answered: bool
+    rating: int | None
+    written: float
 
 
 def new_turn_id() -> str:
@@ -101,6 +118,14 @@ def merge_turns(stored: Sequence[Turn], session: Sequence[Turn]) -> list[Turn]:
     this session the store does not hold (it could not be written, or not read)."""
     known = {turn.id for turn in stored}
     return [*stored, *(turn for turn in session if turn.id not in known)]
+
+
+def shows_all(turns: Sequence[Turn], changes: Sequence[TurnChange]) -> bool:
+    """Whether a tab showing ``turns`` shows what ``changes`` hold already: each answered turn
+    among them, with its rating. (A question still waiting is shown by the tab that asked
+    it only, so another tab's waiting question is no reason to draw the page again.)"""
+    shown = {turn.id: turn.rating for turn in turns}
+    return all(c.id in shown and shown[c.id] == c.rating for c in changes if c.answered)
 
 
 def new_conversation_id() -> str:
@@ -178,7 +203,7 @@ class ConversationStore:
             conn = sqlite3.connect(self.path, timeout=5.0)
             try:
                 rows = conn.execute(
-                    "SELECT id, question, body, rating FROM turns "
+                    "SELECT id, question, body, rating, updated FROM turns "
                     "WHERE conversation = ? ORDER BY seq",
                     (conversation_id,),
                 ).fetchall()
@@ -187,8 +212,8 @@ class ConversationStore:
         except sqlite3.Error as exc:
             log.warning("conversations in %s cannot be read (%s); starting empty", self.path, exc)
             return StoredConversation()
-        stored = StoredConversation()
-        for turn_id, question, body, rating in rows:
+        stored = StoredConversation(as_of=max((float(row[4]) for row in rows), default=0.0))
+        for turn_id, question, body, rating, _ in rows:
             if body is None:
                 stored.waiting.append(Asked(str(turn_id), str(question)))
                 continue
@@ -208,6 +233,31 @@ class ConversationStore:
             turn.rating = None if rating is None else int(rating)
             stored.turns.append(turn)
         return stored
+
+    def changed_since(self, conversation_id: str, since: float) -> list[TurnChange]:
+        """The turns of ``conversation_id`` written after ``since`` (a load's ``as_of``, or
+        the latest ``written`` seen), oldest first: an indexed look-up that reads no answer,
+        cheap enough for an idle tab to repeat every few seconds. Nothing when the store
+        cannot be read (``load`` says why)."""
+        if not is_conversation_id(conversation_id) or not self.path.is_file():
+            return []
+        try:
+            conn = sqlite3.connect(self.path, timeout=5.0)
+            try:
+                rows = conn.execute(
+                    "SELECT id, body IS NOT NULL, rating, updated FROM turns "
+                    "WHERE conversation = ? AND updated > ? ORDER BY updated",
+                    (conversation_id, since),
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.debug("conversations in %s cannot be read: %s", self.path, exc)
+            return []
+        return [
+            TurnChange(str(i), bool(answered), None if rating is None else int(rating), float(t))
+            for i, answered, rating, t in rows
+        ]
 
     def ask(self, conversation_id: str, asked: Asked) -> bool:
         """Keep a question as soon as it is asked, waiting for its answer, so that a reload
@@ -256,11 +306,10 @@ class ConversationStore:
         stands for the time of writing), begun anew once if the file is corrupt."""
         if not is_conversation_id(conversation_id):
             raise ValueError(f"not a conversation id: {conversation_id!r}")
-        now = time.time()
-        values = (conversation_id, *(now if v is _NOW else v for v in values))
+        values = (conversation_id, *values)
         for attempt in (1, 2):
             try:
-                self._run(sql, values, now)
+                self._run(sql, values)
                 return True
             except sqlite3.DatabaseError as exc:
                 # Exactly DatabaseError: "file is not a database", "disk image is malformed".
@@ -274,13 +323,22 @@ class ConversationStore:
             return False
         return False
 
-    def _run(self, sql: str, values: tuple[Any, ...], now: float) -> None:
+    def _run(self, sql: str, values: tuple[Any, ...]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=5.0)
         try:
             with conn:
+                # The write lock first, then the time: each write of a conversation is
+                # stamped later than the ones committed before it (even if the clock stood
+                # still or stepped back), so ``changed_since`` misses none.
+                conn.execute("BEGIN IMMEDIATE")
                 conn.execute(_SCHEMA)
-                conn.execute(sql, values)
+                conn.execute(_BY_CHANGE)
+                (latest,) = conn.execute(
+                    "SELECT max(updated) FROM turns WHERE conversation = ?", values[:1]
+                ).fetchone()
+                now = time.time() if latest is None else max(time.time(), latest + 1e-6)
+                conn.execute(sql, tuple(now if v is _NOW else v for v in values))
                 # Bounded: a conversation lives as long as its latest change.
                 conn.execute(
                     "DELETE FROM turns WHERE conversation IN (SELECT conversation FROM turns "

@@ -3,6 +3,8 @@ the real bundled model loaded once per session for integration tests."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,27 @@ def inline_reader(paths):
             yield path, read_document(path)
         except DocumentError as error:
             yield path, error
+
+
+# ---- the app (AppTest) ----------------------------------------------------------------------
+@pytest.fixture
+def documents_dir(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
+    """The sample reports, plus injection.txt in a training/ folder, as the documents; the
+    app builds its assistant with the fake embedder (``QA_ASSISTANT_EMBEDDER=fake``)."""
+    monkeypatch.setenv("QA_ASSISTANT_EMBEDDER", "fake")
+    folder = Path(os.environ["QA_ASSISTANT_DOCUMENTS"])
+    shutil.copytree(REPO / "documents", folder)
+    (folder / "training").mkdir()
+    shutil.copy(data_dir / "injection.txt", folder / "training" / "injection.txt")
+    return folder
+
+
+@pytest.fixture
+def index_dir(documents_dir: Path) -> Path:
+    """An index of ``documents_dir`` built with the fake embedder."""
+    from qa_assistant.indexer import update_index
+    from qa_assistant.reading import read_documents_inline
+
+    folder = Path(os.environ["QA_ASSISTANT_INDEX"])
+    update_index(documents_dir, folder, FakeEmbedder(), reader=read_documents_inline)
+    return folder

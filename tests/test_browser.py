@@ -5,9 +5,11 @@ Starts ``streamlit run streamlit_app.py`` on a free port over a copy of the samp
 and page, opens the page view and the original page (a one-page PDF download), asks a
 follow-up, reloads the page and checks that the conversation is still shown, visits the
 collection page, then on "Manage reports" uploads a new small report through the file
-uploader, waits for the background index update, goes back to the chat, asks about the new
-report and checks that a citation card names the uploaded file. Screenshots of each step go
-to test-output/ (repo-relative, git-ignored).
+uploader, waits for the background index update, goes back to the chat, opens the same
+address in a second tab and starts typing there, asks about the new report in the first tab
+and checks that a citation card names the uploaded file, in the first tab and, with no
+click, in the second, whose half-typed question stays. Screenshots of each step go to
+test-output/ (repo-relative, git-ignored).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ UPLOAD_TEXT = (
 )
 UPLOAD_QUESTION = "How many clients did the legal aid desk in Gjilan serve in its first month?"
 UPDATE_TIMEOUT_MS = 120_000
+SECOND_TAB_TIMEOUT_MS = 15_000  # the other tab looks every 2 s; then its page is redrawn
+DRAFT = "And in which month"
 TIMEOUT_MS = 60_000
 
 
@@ -217,6 +221,16 @@ def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
             # The conversation is kept across pages. Wait until all of it is drawn again:
             # counting while Streamlit is still re-rendering gives a partial count.
             expect(messages).to_have_count(4)
+
+            # A second tab at the same address, where a question is being typed.
+            tab = browser.new_page(viewport={"width": 1280, "height": 2200})
+            tab.goto(page.url)
+            tab_messages = tab.locator('[data-testid="stChatMessage"]')
+            expect(tab_messages).to_have_count(4, timeout=TIMEOUT_MS)
+            tab_box = tab.get_by_placeholder("Ask a question about the reports")
+            tab_box.fill(DRAFT)
+
+            page.bring_to_front()
             _ask(page, UPLOAD_QUESTION, answers=3)
             expect(messages).to_have_count(6)
             answer = messages.nth(5)
@@ -225,5 +239,16 @@ def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
             expect(card.first.locator("mark")).to_contain_text("412 clients")
             answer.scroll_into_view_if_needed()
             page.screenshot(path=str(OUTPUT / "browser-upload.png"))
+
+            # The second tab shows the new turn by itself, and the typing there goes on.
+            expect(tab_messages).to_have_count(6, timeout=SECOND_TAB_TIMEOUT_MS)
+            expect(tab_messages.nth(4)).to_contain_text(UPLOAD_QUESTION)
+            card = (
+                tab_messages.nth(5).locator(".qa-card").filter(has_text=f"{UPLOAD_NAME} · page 1")
+            )
+            expect(card.first.locator("mark")).to_contain_text("412 clients")
+            expect(tab_box).to_have_value(DRAFT)
+            tab_messages.nth(5).scroll_into_view_if_needed()
+            tab.screenshot(path=str(OUTPUT / "browser-second-tab.png"))
         finally:
             browser.close()

@@ -1,5 +1,6 @@
-"""The conversation store: a reload of the app finds its conversation again, the store stays
-bounded, and a store that cannot be read or written never stops the app."""
+"""The conversation store: a reload of the app finds its conversation again, an idle tab
+learns what another tab added, the store stays bounded, and a store that cannot be read or
+written never stops the app."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qa_assistant import conversations
 from qa_assistant.app_support import conversation_markdown
 from qa_assistant.conversations import (
     Asked,
@@ -20,6 +22,7 @@ from qa_assistant.conversations import (
     merge_turns,
     new_conversation_id,
     new_turn_id,
+    shows_all,
 )
 from qa_assistant.index_layout import CONVERSATIONS_FILE
 from qa_assistant.types import Answer, Citation
@@ -120,6 +123,49 @@ def test_a_question_is_kept_while_it_waits_for_its_answer(tmp_path: Path) -> Non
     loaded = ConversationStore(tmp_path).load(conversation)
     assert loaded.turns == [first], "forgetting a question leaves an answered turn alone"
     assert loaded.waiting == [waiting]
+
+
+def test_an_idle_tab_learns_what_another_tab_wrote_since_it_read(tmp_path: Path) -> None:
+    tab_a, tab_b = ConversationStore(tmp_path), ConversationStore(tmp_path)
+    conversation = new_conversation_id()
+    assert tab_b.changed_since(conversation, 0.0) == []  # no store yet
+    assert not (tmp_path / CONVERSATIONS_FILE).exists(), "looking creates no file"
+    first, second = turns()
+    keep(tab_a, conversation, [first])
+    seen = tab_b.load(conversation)
+    assert tab_b.changed_since(conversation, seen.as_of) == [], "nothing new"
+    assert tab_a.ask(conversation, Asked(second.id, second.question))
+    (asked,) = tab_b.changed_since(conversation, seen.as_of)
+    assert (asked.id, asked.answered) == (second.id, False)
+    assert shows_all(seen.turns, [asked]), "another tab's waiting question: no redraw"
+    assert tab_a.answer(conversation, second)
+    (answered,) = tab_b.changed_since(conversation, asked.written)
+    assert (answered.id, answered.answered) == (second.id, True)
+    assert not shows_all(seen.turns, [answered]), "another tab's answer: draw it"
+    assert shows_all([first, second], [answered]), "a tab's own answer: no redraw"
+    seen = tab_b.load(conversation)
+    assert tab_b.changed_since(conversation, seen.as_of) == []
+    assert tab_a.rate(conversation, replace(first, rating=-1))
+    (rated,) = tab_b.changed_since(conversation, seen.as_of)
+    assert (rated.id, rated.rating) == (first.id, -1)
+    assert not shows_all(seen.turns, [rated]), "another tab's rating: draw it"
+    assert tab_b.changed_since(new_conversation_id(), 0.0) == [], "other conversations: none"
+
+
+def test_writes_are_stamped_in_order_even_when_the_clock_stands_still(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writes within one tick of a coarse clock (or after it stepped back): a tab that
+    read the first still learns of the second."""
+    monkeypatch.setattr(conversations.time, "time", lambda: 1_800_000_000.0)
+    store, conversation = ConversationStore(tmp_path), new_conversation_id()
+    first, second = turns()
+    keep(store, conversation, [first])
+    seen = store.load(conversation)
+    keep(store, conversation, [second])
+    changes = store.changed_since(conversation, seen.as_of)
+    assert [c.id for c in changes] == [second.id]
+    assert changes[0].answered
 
 
 def test_unknown_or_malformed_ids_load_nothing(tmp_path: Path) -> None:

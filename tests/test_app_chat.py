@@ -1,109 +1,27 @@
-"""The Streamlit app driven by AppTest: fake embedder, documents and index under tmp_path.
-
-Every path points into tmp_path (the autouse fixture in conftest.py); the app builds its
-assistant with the fake embedder through ``QA_ASSISTANT_EMBEDDER=fake``.
+"""The chat page ("Ask the reports") driven by AppTest: answers with citation cards,
+follow-ups, the conversation kept across reloads and tabs, filters, report text shown as
+text, export and ratings. Fake embedder; documents and index under tmp_path (conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
+from helpers_app import APP, ASK, COLLECTION, POLICE_QUESTION, ask, cards, start_app, texts
 from streamlit.testing.v1 import AppTest
 
 from qa_assistant import Assistant, FakeEmbedder
 from qa_assistant.app_support import conversation_markdown
 from qa_assistant.conversations import is_conversation_id
 from qa_assistant.index_layout import CONVERSATIONS_FILE
-from qa_assistant.index_updater import updater_for
-from qa_assistant.indexer import update_index
-from qa_assistant.reading import read_documents_inline
 
-REPO = Path(__file__).resolve().parents[1]
-APP = REPO / "streamlit_app.py"
-ASK, COLLECTION, MANAGE = "Ask the reports", "Collection & glossary", "Manage reports"
-POLICE_QUESTION = "How many Kosovo Police officers were certified as hate crime trainers?"
 INJECTION_QUESTION = "What did the image tag with onerror sent by e-mail look like?"
 NONSENSE_QUESTION = "What is the price of bananas in Peru?"
 # HTML tags and link syntax that Markdown would act on: not preceded by a backslash.
 UNESCAPED_SYNTAX = re.compile(r"(?<!\\)<(?:script|img)|(?<!\\)\]\(|(?<!\\)\[click")
-
-
-@pytest.fixture
-def documents_dir(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
-    """The sample reports, plus injection.txt in a training/ folder, as the documents."""
-    monkeypatch.setenv("QA_ASSISTANT_EMBEDDER", "fake")
-    folder = Path(os.environ["QA_ASSISTANT_DOCUMENTS"])
-    shutil.copytree(REPO / "documents", folder)
-    (folder / "training").mkdir()
-    shutil.copy(data_dir / "injection.txt", folder / "training" / "injection.txt")
-    return folder
-
-
-@pytest.fixture
-def index_dir(documents_dir: Path) -> Path:
-    """An index of ``documents_dir`` built with the fake embedder."""
-    folder = Path(os.environ["QA_ASSISTANT_INDEX"])
-    update_index(documents_dir, folder, FakeEmbedder(), reader=read_documents_inline)
-    return folder
-
-
-def start_app() -> AppTest:
-    """The app after its first run."""
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    """Type ``question`` into the chat box and send it."""
-    at.chat_input[0].set_value(question).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def cards(at: AppTest) -> list[str]:
-    """The HTML of the citation cards on the page."""
-    return [h.value for h in at.html if 'class="qa-card"' in h.value]
-
-
-def texts(at: AppTest) -> str:
-    """Every Markdown, caption, alert and HTML text on the page, joined."""
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.html)]
-    parts += [e.value for e in (*at.info, *at.warning, *at.error, *at.success)]
-    return "\n".join(parts)
-
-
-def wait_for_update(at: AppTest) -> AppTest:
-    """Let the background update finish, then run the app again."""
-    state = updater_for(Path(os.environ["QA_ASSISTANT_INDEX"])).wait(timeout=120)
-    assert not state.running and state.error is None, state
-    return at.run()
-
-
-# ---- no index yet ------------------------------------------------------------------------------
-def test_without_index_the_app_says_so_and_builds_it(documents_dir: Path) -> None:
-    at = start_app()
-    assert "no index yet" in at.info[0].value
-    build = next(b for b in at.button if b.label == "Build the index now")
-    build.click().run()
-    wait_for_update(at)
-    assert not at.exception
-    assert Assistant(Path(os.environ["QA_ASSISTANT_INDEX"]), embedder=FakeEmbedder()).has_index()
-    assert at.chat_input, "the chat opens once the index exists"
-    assert any("Office for Democratic Institutions" in b.label for b in at.button)
-
-
-def test_without_documents_it_points_to_the_manage_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QA_ASSISTANT_EMBEDDER", "fake")
-    at = start_app()
-    assert "no index yet" in at.info[0].value
-    assert "Manage reports" in texts(at) and ".pdf, .txt or .md" in texts(at)
-    assert not [b for b in at.button if b.label == "Build the index now"]
 
 
 # ---- asking ------------------------------------------------------------------------------------
@@ -152,6 +70,12 @@ def test_a_newcomer_can_ask_what_the_collection_holds(index_dir: Path) -> None:
     assert at.chat_message[3].markdown[0].value.startswith("3 reports mention “OMIK”")
 
 
+def test_starter_question_buttons_on_the_empty_chat(index_dir: Path) -> None:
+    at = start_app()
+    next(b for b in at.button if b.key == "starter-chat-0").click().run()
+    assert len(at.chat_message) == 2 and cards(at)
+
+
 def test_no_answer_says_so_and_lists_related_reading(index_dir: Path) -> None:
     at = ask(start_app(), NONSENSE_QUESTION)
     assert "don't say" in at.warning[0].value
@@ -181,7 +105,7 @@ def test_follow_up_passes_the_earlier_questions(
     assert calls[-1] == ("Where did they train?", ())
 
 
-# ---- a reload -----------------------------------------------------------------------------------
+# ---- a reload ----------------------------------------------------------------------------------
 def reload(at: AppTest) -> AppTest:
     """The page opened again at its address: a new session with the same query parameters."""
     again = AppTest.from_file(str(APP), default_timeout=60)
@@ -380,144 +304,3 @@ def test_thumbs_are_stored_with_the_question(index_dir: Path) -> None:
     ]
     assert rows[1]["history"] == f'["{POLICE_QUESTION}"]'
     assert [t.rating for t in at.session_state.turns] == [1, -1]
-
-
-# ---- newcomers ---------------------------------------------------------------------------------
-def test_collection_page_overview_glossary_and_starters(index_dir: Path) -> None:
-    at = start_app()
-    at.radio(key="page").set_value(COLLECTION).run()
-    assert [m.value for m in at.metric][:3] == ["7", "16", "71"]
-    titles = at.dataframe[0].value["Title"].tolist()
-    assert "Addressing Hate Crime in Kosovo: Training for Police and Prosecutors, 2024" in titles
-    at.text_input[0].set_value("odihr").run()
-    assert at.dataframe[1].value["Acronym"].tolist() == ["ODIHR"]
-    starter = next(b for b in at.button if b.key == "starter-collection-0")
-    starter.click().run()
-    assert at.radio(key="page").value == ASK
-    assert at.chat_message[0].markdown[0].value.startswith("What does the Office")
-    assert cards(at)
-
-
-def test_starter_question_buttons_on_the_empty_chat(index_dir: Path) -> None:
-    at = start_app()
-    next(b for b in at.button if b.key == "starter-chat-0").click().run()
-    assert len(at.chat_message) == 2 and cards(at)
-
-
-# ---- managing reports --------------------------------------------------------------------------
-def open_manage(at: AppTest) -> AppTest:
-    """Switch to the Manage reports page."""
-    at.radio(key="page").set_value(MANAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
-    """Upload ``files`` and press "Add to the collection"."""
-    at.file_uploader[0].set_value(
-        [(name, data, "application/octet-stream") for name, data in files]
-    )
-    at.run()
-    next(b for b in at.button if b.label == "Add to the collection").click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_manage_page_shows_status_and_failed_files(documents_dir: Path, data_dir: Path) -> None:
-    shutil.copy(data_dir / "corrupt.pdf", documents_dir / "corrupt.pdf")
-    update_index(
-        documents_dir,
-        Path(os.environ["QA_ASSISTANT_INDEX"]),
-        FakeEmbedder(),
-        reader=read_documents_inline,
-    )
-    at = open_manage(start_app())
-    assert [m.value for m in at.metric] == ["7", "71", "1"]
-    assert "Model fake-hash" in texts(at)
-    failures = at.dataframe[0].value
-    assert failures["File"].tolist() == ["corrupt.pdf"]
-    assert failures["Why"].tolist()[0].startswith("cannot be read")
-
-
-@pytest.mark.parametrize(
-    ("name", "data", "reason"),
-    [
-        ("random_bytes.pdf", None, "it is not a PDF"),
-        ("../escape.txt", b"A harmless report.", "must not contain folders"),
-        (".hidden.txt", b"A harmless report.", "must not start with a dot"),
-        ("empty.txt", b"", "the file is empty"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n", "only .pdf, .txt, .md files can be added"),
-    ],
-)
-def test_bad_uploads_are_refused_and_write_nothing(
-    index_dir: Path, documents_dir: Path, data_dir: Path, name: str, data: bytes | None, reason: str
-) -> None:
-    before = sorted(p.relative_to(documents_dir.parent) for p in documents_dir.parent.rglob("*"))
-    data = data if data is not None else (data_dir / name).read_bytes()
-    at = upload(open_manage(start_app()), (name, data))
-    assert reason in at.error[0].value
-    after = sorted(p.relative_to(documents_dir.parent) for p in documents_dir.parent.rglob("*"))
-    assert [p for p in after if "index" not in p.parts] == [
-        p for p in before if "index" not in p.parts
-    ]
-    assert not updater_for(index_dir).state().running
-
-
-def test_unreadable_pdf_upload_is_refused(index_dir: Path, documents_dir: Path, data_dir: Path):
-    at = upload(open_manage(start_app()), ("corrupt.pdf", (data_dir / "corrupt.pdf").read_bytes()))
-    assert "cannot be read" in at.error[0].value
-    assert not (documents_dir / "corrupt.pdf").exists()
-    assert not list(documents_dir.glob(".upload-*"))
-
-
-def test_upload_adds_a_report_and_updates_the_index(
-    index_dir: Path, documents_dir: Path, data_dir: Path
-) -> None:
-    notes = (data_dir / "notes.md").read_bytes()
-    at = upload(open_manage(start_app()), ("Field notes.md", notes))
-    assert at.success[0].value.startswith("Added Field notes.md")
-    wait_for_update(at)
-    assert (documents_dir / "Field notes.md").read_bytes() == notes
-    assert [m.value for m in at.metric][0] == "8"
-    assert "8 added" not in texts(at) and "1 added" in texts(at)
-    upload(at, ("copy.md", notes))
-    assert "already there as Field notes.md" in at.error[0].value
-
-
-def test_delete_removes_the_report_from_the_index(index_dir: Path, documents_dir: Path) -> None:
-    at = open_manage(start_app())
-    at.selectbox[1].set_value("training/injection.txt").run()
-    at.checkbox(key="confirm_delete").check().run()
-    next(b for b in at.button if b.label == "Delete").click().run()
-    wait_for_update(at)
-    assert not (documents_dir / "training" / "injection.txt").exists()
-    assert "1 removed" in texts(at)
-    paths = [d.path for d in Assistant(index_dir, embedder=FakeEmbedder()).documents()]
-    assert "training/injection.txt" not in paths
-
-
-def test_questions_are_answered_from_the_previous_index_during_an_update(
-    index_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    release = threading.Event()
-    original = Assistant.update
-
-    def slow_update(self, documents_dir, **kwargs):
-        release.wait(timeout=60)
-        return original(self, documents_dir, **kwargs)
-
-    monkeypatch.setattr(Assistant, "update", slow_update)
-    at = open_manage(start_app())
-    next(b for b in at.button if b.label == "Update index").click().run()
-    try:
-        assert updater_for(index_dir).state().running
-        assert at.get("progress"), "a progress bar shows while the update runs"
-        assert next(b for b in at.button if b.label == "Update index").disabled
-        at.radio(key="page").set_value(ASK).run()
-        assert "answers come from the previous index" in at.info[0].value
-        ask(at, POLICE_QUESTION)
-        assert "14 Kosovo Police officers" in at.chat_message[1].markdown[0].value
-    finally:
-        release.set()
-    wait_for_update(at)
-    assert not at.info

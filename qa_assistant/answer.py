@@ -20,10 +20,12 @@ from .config import PAGED_SUFFIXES
 from .embedding import Embedder
 from .figures import (
     DATE,
+    DURATION,
     FUNDER,
     MONEY,
     QUANTITY,
     SHARE,
+    VOTE,
     compared_years,
     counted_group,
     holds,
@@ -46,6 +48,8 @@ _WHAT_IS_ASKED = {
     MONEY: "give no sum of money",
     DATE: "give no date",
     FUNDER: "do not say who funded it",
+    DURATION: "give no length of time",
+    VOTE: "do not give the vote",
 }
 
 

@@ -21,13 +21,15 @@ MONEY = "money"  # a quantity that is an amount of money
 DATE = "date"
 LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
+DURATION = "duration"  # how long: "137 years", "27.56 months", "a three-day course"
+VOTE = "vote"  # how a body voted: "by 49 votes to none", "by consensus"
 
 # The question word opens the question or the clause after a fronted phrase ("In Haiti in
 # 1997, how long could …?", "Out of all the complaints …, in how many did …?"), or comes
 # after a preposition ("Across how many police regions …?").
 _ASKS_QUANTITY = re.compile(
     r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?"
-    r"(?:(?:in|of|for|across|among|to|from|on|at|with|within|into|between|under|over)\s+)?"
+    r"(?:(?:in|of|for|across|among|to|from|on|at|with|within|into|between|under|over|by)\s+)?"
     r"(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
     r"(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
     r"by\s+how\s+much|"
@@ -51,6 +53,27 @@ _ASKS_FUNDER = re.compile(
     r"financing|funds|money|(?:voluntary\s+)?contributions?))\b"
     r"|which\s+donors?\b|who\s+(?:was|were|is|are)\s+the\s+(?:donors?|funders?|sponsors?)\b"
     r"|where\s+did\s+(?:the\s+)?(?:funding|money|funds)\s+come\s+from\b)",
+    re.IGNORECASE,
+)
+# "By what vote …?", "How did the vote go?", "What was the vote on …?", "By how many votes
+# …?": the answer is a tally or a decision without one.
+_ASKS_VOTE = re.compile(
+    r"\b(?:by\s+what\s+(?:\w+\s+)?vote|how\s+did\s+the\s+vote\s+go|"
+    r"what\s+was\s+the\s+(?:\w+\s+)?vote\b(?!\w)(?!\s+share)|"
+    r"what\s+was\s+the\s+(?:result|outcome)\s+of\s+the\s+(?:\w+\s+)?vote|"
+    r"by\s+how\s+many\s+votes)",
+    re.IGNORECASE,
+)
+_TALLY = re.compile(
+    r"\b\d+\s+(?:votes?\s+)?(?:to\s*(?:\d+|none|one|two|three)|in\s+favour|against)\b"
+    r"|\bby\s+consensus\b|\bwithout\s+a\s+vote\b|\bunanimous(?:ly)?\b|\bby\s+acclamation\b",
+    re.IGNORECASE,
+)
+_TIME_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))"
+_DURATION = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|several|few)"
+    rf"(?:[\s-]+(?:and\s+a\s+half\s+|full\s+|working\s+|calendar\s+)?){_TIME_UNIT}\b",
     re.IGNORECASE,
 )
 # Names a funder: "funded by the Government of Norway", "with financial support from
@@ -144,16 +167,21 @@ class Figure:
 def asked_for(question: str) -> str | None:
     """What the answer must state: DATE for "When…?", "In what year…?"; SHARE for "What
     share / percentage / turnout…?"; MONEY for "How much did UNICEF spend…?", "What was the
-    budget…?"; QUANTITY for any other "How many / how much…?"; FUNDER for "Who funded…?",
+    budget…?"; DURATION for "How long…?"; VOTE for "By what vote…?", "How did the vote
+    go?"; QUANTITY for any other "How many / how much…?"; FUNDER for "Who funded…?",
     "Which donors…?"; None for other questions."""
     if _ASKS_FUNDER.search(question):
         return FUNDER
+    if _ASKS_VOTE.search(question):  # "When the United States …, how did the vote go?"
+        return VOTE
     if _ASKS_DATE.search(question):
         return DATE
     match = _ASKS_QUANTITY.search(question)
     if not match:
         return None
     asked = match.group().lower()
+    if re.search(r"how\s+long$", asked):
+        return DURATION
     if _SHARE_WORDS.search(asked):
         return SHARE
     named = asked
@@ -230,9 +258,15 @@ def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: boo
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
     (the question's own numbers). A quantity may be in words ("two thirds", "eight").
     With ``group``, the figure must count women, men, girls, boys or children ("41 women", "women
-    (45 per cent)"). A FUNDER is held by a sentence that names who paid."""
+    (45 per cent)"). A FUNDER is held by a sentence that names who paid, a DURATION by a
+    length of time ("137 years", "a three-day course"), a VOTE by a tally ("by 49 votes to
+    none", "25 against to 12 in favour") or a decision without one ("by consensus")."""
     if kind == FUNDER:
         return bool(_NAMES_FUNDER.search(sentence))
+    if kind == VOTE:
+        return bool(_TALLY.search(sentence))
+    if kind == DURATION:
+        return any(m.group(1) not in exclude for m in _DURATION.finditer(sentence))
     if group and not _GROUP_FIGURE.search(sentence):
         return False
     if kind == SHARE:

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 
 from .chunking import split_sentences
-from .figures import DATE, FUNDER, QUANTITY, asked_for, counted_group, figures, holds
+from .figures import (
+    DATE,
+    DURATION,
+    FUNDER,
+    QUANTITY,
+    VOTE,
+    asked_for,
+    counted_group,
+    figures,
+    holds,
+)
 from .lexical import STOPWORDS, query_terms, stem_key, tokenize
 
 __all__ = [
@@ -165,9 +175,10 @@ def _followed_by(sentence: str, end: int, stems: set[str], *, words: int) -> boo
 def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):
     """1 for a new figure of the kind asked for that counts a question word ("151
     officers"), 0.5 for any other new figure of that kind, 0 without one. A funder
-    question's figure is a named funder (1)."""
-    if wanted == FUNDER:
-        return float(holds(sentence, FUNDER))
+    question's figure is a named funder (1), a how-long question's a length of time, a vote
+    question's a tally."""
+    if wanted in (FUNDER, DURATION, VOTE):
+        return float(holds(sentence, wanted, question_numbers))
     best = 0.0
     kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too
     for figure in figures(sentence):

@@ -7,11 +7,13 @@ import pytest
 
 from qa_assistant.figures import (
     DATE,
+    DURATION,
     FUNDER,
     LABEL,
     MONEY,
     QUANTITY,
     SHARE,
+    VOTE,
     asked_for,
     compared_years,
     counted_group,
@@ -26,7 +28,7 @@ from qa_assistant.figures import (
     [
         ("How many Kosovo Police officers were certified?", QUANTITY),
         ("How much did the number of cases grow?", QUANTITY),
-        ("How long could the police hold a suspect?", QUANTITY),
+        ("How long could the police hold a suspect?", DURATION),
         ("And how much did that fund bring in from donors?", MONEY),
         ("What was UNMIK's approved budget for 2025?", MONEY),
         ("How many donors funded the programme?", QUANTITY),  # a count, not a sum
@@ -54,7 +56,7 @@ from qa_assistant.figures import (
         ("Roughly what fraction of Haiti's power comes from the dam?", SHARE),
         ("About the report: who wrote it?", None),
         # the question word after a fronted phrase
-        ("In Haiti in 1997, how long could the police hold a suspect?", QUANTITY),
+        ("In Haiti in 1997, how long could the police hold a suspect?", DURATION),
         ("Out of all the complaints decided, in how many was the treaty breached?", QUANTITY),
         ("In how many countries did UNICEF work on child protection?", QUANTITY),
         ("Because of the cash shortage, how much was the session cut back?", QUANTITY),
@@ -62,6 +64,14 @@ from qa_assistant.figures import (
         ("To how many States did the Committee send reminders?", QUANTITY),
         ("What did the Ambassador say, when asked about the budget?", None),  # no date asked
         ("What did the survey show about how many staff felt safe?", None),  # not its clause
+        # a vote: a tally, not a date or a count ("When …, how did the vote go?")
+        ("By what vote did the Commission reject the amendments?", VOTE),
+        ("When the United States proposed it, how did the vote go?", VOTE),
+        ("What was the vote on the resolution that created it?", VOTE),
+        ("By how many votes did the Commission schedule carisoprodol?", VOTE),
+        ("What share of the vote did the party win?", SHARE),
+        ("How many votes in favour did decision A receive?", QUANTITY),
+        ("When was the vote held?", DATE),
     ],
 )
 def test_what_a_question_asks_for(question, kind):
@@ -155,6 +165,27 @@ def test_a_funder_is_named_with_who_paid():
     # contributions without a contributor name nobody
     assert not holds("Two large voluntary contributions the Seminar has secured.", FUNDER)
     assert not holds("The OSCE organized the roundtable in Dushanbe.", FUNDER)
+
+
+def test_a_length_of_time_answers_how_long():
+    assert holds("It will take a further 137 years to end extreme poverty.", DURATION)
+    assert holds("Cases were closed in an average of 27.56 months.", DURATION)
+    assert holds("The Office ran a five-day course in Varzob.", DURATION)
+    assert holds("Suspects must be brought before a judge within 48 hours.", DURATION)
+    # a count or a date is no length of time, nor is the question's own number
+    assert not holds("340 million women will still live in extreme poverty by 2030.", DURATION)
+    assert not holds("The course in 2024 trained 20 officers.", DURATION)
+    assert not holds("It lasted 48 hours.", DURATION, {"48"})
+
+
+def test_a_vote_is_a_tally_or_a_decision_without_one():
+    assert holds("It decided by 48 votes to none, with two abstentions, to include it.", VOTE)
+    assert holds("It was rejected by a vote of 25 against to 12 in favour.", VOTE)
+    assert holds("Both decisions were adopted by consensus.", VOTE)
+    assert holds("The draft was adopted without a vote.", VOTE)
+    # that a vote was held, or how one delegation voted, is not how the vote went
+    assert not holds("The delegation had voted against the amendments.", VOTE)
+    assert not holds("The United States called for a vote on the draft.", VOTE)
 
 
 def test_a_count_of_women_is_not_a_total():

@@ -5,8 +5,10 @@ it, while the "2" of "As at 2 May 2025" is part of a date and the "1244" of "res
 1244 (1999)" names a document. A date question ("In what year did the office open?") is
 answered by a year or a day and month, not by a count. "How many of them were women?" is
 answered by a count of women ("7 women and 13 men"), not by the total, and "Who funded the
-workshop?" by a sentence that names a funder ("funded by the Government of Norway"). The
-reranker favours sentences holding what is asked for, and an answer without it is no answer.
+workshop?" by a sentence that names a funder ("funded by the Government of Norway"), "Which
+country …?" by one that names a country. A table's numbers are sums of money when its
+heading states the currency ("Amount (US$)" above "Norway 4,678,581"). The reranker favours
+sentences holding what is asked for, and an answer without it is no answer.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from .countries import countries_named
+
 QUANTITY = "quantity"
 SHARE = "share"  # a quantity that is a percentage or a fraction
 MONEY = "money"  # a quantity that is an amount of money
 DATE = "date"
 LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
+COUNTRY = "country"  # "Which country …?": a country named ("Nepal", "the Russian Federation")
 
 # The question word opens the question or the clause after a fronted phrase ("In Haiti in
 # 1997, how long could …?", "Out of all the complaints …, in how many did …?"), or comes
@@ -51,6 +56,13 @@ _ASKS_FUNDER = re.compile(
     r"financing|funds|money|(?:voluntary\s+)?contributions?))\b"
     r"|which\s+donors?\b|who\s+(?:was|were|is|are)\s+the\s+(?:donors?|funders?|sponsors?)\b"
     r"|where\s+did\s+(?:the\s+)?(?:funding|money|funds)\s+come\s+from\b)",
+    re.IGNORECASE,
+)
+# "Which country …?", "In which countries …?", "What Member States …?" (not "Which country's
+# delegate …?": that asks for the delegate).
+_ASKS_COUNTRY = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:in|from|to|of|for|by|with|between|among)\s+)?"
+    r"(?:which|what)\s+(?:other\s+)?(?:countr(?:y|ies)|nations?|member\s+states?)\b(?!['’])",
     re.IGNORECASE,
 )
 # Names a funder: "funded by the Government of Norway", "with financial support from
@@ -108,6 +120,19 @@ _DAY_MONTH = re.compile(rf"^\s+{_MONTH}\b", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
 # The first day of a range: "5 and 6 November", "5 to 19 January", "5-6 November".
 _DAY_RANGE = re.compile(rf"^\s*(?:and|to|-|–|—)\s*\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+# A table's currency, stated once for a column or the whole table: "Amount (US$)",
+# "(thousands of $)", "(in US$ thousands)", "(Billions of United States dollars)", "(€)", or
+# a heading line that ends in its code ("Contribution EUR").
+_AMOUNTS = r"(?:thousands?|millions?|billions?)"
+_CURRENCY_NOTE = re.compile(
+    rf"\(\s*(?:in\s+)?(?:{_AMOUNTS}\s+of\s+)?(?:US\s?\$|\$|€|£|USD|EUR|CHF|GBP|"
+    r"(?:United\s+States\s+|US\s+|U\.S\.\s+)?dollars|euros|Swiss\s+francs)"
+    rf"(?:\s+{_AMOUNTS})?\s*\)"
+    rf"|\bin\s+{_AMOUNTS}\s+of\s+(?:United\s+States\s+|US\s+)?(?:dollars|euros)\b"
+    r"|(?<=\s)(?:US\$|USD|EUR|CHF|€)[ \t]*(?=\n|$)",
+    re.IGNORECASE,
+)
+_ROW_CHARS = 80  # a line of a table: a prose paragraph after it ends the table
 # A number that names rather than counts: "resolution 2719", "article 5", "page 12"; and
 # one inside a document symbol or decision number ("S/2008/692", "decision 2015/2").
 _NAMING_WORD = re.compile(
@@ -145,14 +170,15 @@ def asked_for(question: str) -> str | None:
     """What the answer must state: DATE for "When…?", "In what year…?"; SHARE for "What
     share / percentage / turnout…?"; MONEY for "How much did UNICEF spend…?", "What was the
     budget…?"; QUANTITY for any other "How many / how much…?"; FUNDER for "Who funded…?",
-    "Which donors…?"; None for other questions."""
+    "Which donors…?"; COUNTRY for "Which country…?" (unless it asks for a figure too: "…, and
+    how much did it give?"); None for other questions."""
     if _ASKS_FUNDER.search(question):
         return FUNDER
     if _ASKS_DATE.search(question):
         return DATE
     match = _ASKS_QUANTITY.search(question)
     if not match:
-        return None
+        return COUNTRY if _ASKS_COUNTRY.search(question) else None
     asked = match.group().lower()
     if _SHARE_WORDS.search(asked):
         return SHARE
@@ -226,13 +252,24 @@ def compared_years(text: str) -> set[str]:
     return years(text[match.end() :]) - years(text[: match.start()])
 
 
-def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False) -> bool:
+def holds(
+    sentence: str,
+    kind: str,
+    exclude: Collection[str] = (),
+    *,
+    group: bool = False,
+    context: str = "",
+) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
-    (the question's own numbers). A quantity may be in words ("two thirds", "eight").
-    With ``group``, the figure must count women, men, girls, boys or children ("41 women", "women
-    (45 per cent)"). A FUNDER is held by a sentence that names who paid."""
+    (the question's own numbers, and for COUNTRY its countries). A quantity may be in words
+    ("two thirds", "eight"). With ``group``, the figure must count women, men, girls, boys or
+    children ("41 women", "women (45 per cent)"). A FUNDER is held by a sentence that names
+    who paid, a COUNTRY by one that names a country. ``context``: the passage's text before
+    the sentence, where a table states the currency of the sums its rows give."""
     if kind == FUNDER:
         return bool(_NAMES_FUNDER.search(sentence))
+    if kind == COUNTRY:
+        return bool(countries_named(sentence) - set(exclude))
     if group and not _GROUP_FIGURE.search(sentence):
         return False
     if kind == SHARE:
@@ -243,9 +280,49 @@ def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: boo
         return any(
             (m.group(1) or m.group(2) or m.group(3)) not in exclude
             for m in _MONEY.finditer(sentence)
-        )
+        ) or any(sum_ not in exclude for sum_ in tabled_sums(sentence, context))
     if any(f.kind == kind and f.text not in exclude for f in figures(sentence)):
         return True
     if kind == QUANTITY:
         return bool(_NUMBER_WORDS.search(sentence))
     return bool(_ISO_DATE.search(sentence))
+
+
+def tabled_sums(sentence: str, context: str) -> list[str]:
+    """The numbers of ``sentence`` that are sums of money because the table they stand in
+    states its currency above them, in ``context`` (the text before the sentence) or the
+    sentence itself: "Norway 4,678,581" below "Sector Donor Amount (US$)". pypdf gives
+    each row as a line; a line longer than a row (a paragraph) between the heading and the
+    number ends the table. A year or a label is never a sum."""
+    text = f"{context}{sentence}"
+    notes = list(_CURRENCY_NOTE.finditer(text))
+    if not notes:
+        return []
+    sums = []
+    for figure in figures(sentence):
+        start = len(context) + figure.end - len(figure.text)
+        note = next((n for n in reversed(notes) if n.end() <= start), None)
+        if figure.kind != QUANTITY or note is None:
+            continue
+        heading_ends = text.find("\n", note.end())
+        if heading_ends == -1 or start < heading_ends:
+            sums.append(figure.text)  # on the heading's own line: "(thousands of $) 4 995"
+            continue
+        row_ends = text.find("\n", start)
+        rows = text[heading_ends + 1 : len(text) if row_ends == -1 else row_ends]
+        if all(len(row) <= _ROW_CHARS for row in rows.split("\n")):
+            sums.append(figure.text)
+    return sums
+
+
+def tabled_sum_for(sentence: str, context: str, names: Collection[str]) -> bool:
+    """Whether ``sentence`` is a table row that gives a sum of money (``tabled_sums``) for
+    one of ``names``, written before the sum on its line: "Norway 4,678,581" for "Norway",
+    "Swedish Committee for UNICEF 2,710,131" for "Swedish Committee for UNICEF"."""
+    for figure in tabled_sums(sentence, context):
+        line = sentence[: sentence.find(figure)].rsplit("\n", 1)[-1]
+        for name in names:
+            words = r"\W+".join(re.escape(w) for w in name.split())
+            if re.search(rf"(?<!\w){words}(?!\w)", line):
+                return True
+    return False

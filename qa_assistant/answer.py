@@ -19,6 +19,7 @@ from .answer_params import AnswerParams
 from .config import PAGED_SUFFIXES
 from .embedding import Embedder
 from .figures import (
+    COUNTRY,
     DATE,
     DURATION,
     FUNDER,
@@ -29,6 +30,7 @@ from .figures import (
     compared_years,
     counted_group,
     holds,
+    tabled_sum_for,
     years,
 )
 from .lexical import one_line
@@ -50,6 +52,7 @@ _WHAT_IS_ASKED = {
     FUNDER: "do not say who funded it",
     DURATION: "give no length of time",
     VOTE: "do not give the vote",
+    COUNTRY: "name no country",
 }
 
 
@@ -134,7 +137,7 @@ def compose_answer(
     timings["rerank"] = time.perf_counter() - started
     if not scored:
         return False, NO_ANSWER_TEXT, [], 0.0
-    wanted, question_numbers, focus = figure_request(question)
+    wanted, question_numbers, focus = figure_request(question, equivalents)
     asked_years = years(question)
 
     started = time.perf_counter()
@@ -209,10 +212,18 @@ def compose_answer(
     checks_type = params.check_answer_type and wanted is not None
     group = counted_group(question)
 
-    def answers(text: str) -> bool:
-        """Whether ``text`` states the figure asked for, and not for another year only
-        ("in 2024, 16,500 children" does not say how many in 2023)."""
-        if not holds(text, wanted, question_numbers, group=group is not None):
+    def above(text: str, n: int) -> str:
+        """The text of cited passage ``n`` before its sentence ``text``: where a table states
+        the currency of the sums its rows give ("Amount (US$)")."""
+        passage = cited[n - 1].candidate.row.text
+        return passage[: max(passage.find(text), 0)]
+
+    def answers(text: str, n: int = 1) -> bool:
+        """Whether ``text``, a sentence of cited passage ``n``, states the figure asked for,
+        and not for another year only ("in 2024, 16,500 children" does not say how many in
+        2023)."""
+        context = above(text, n)
+        if not holds(text, wanted, question_numbers, group=group is not None, context=context):
             return False
         if params.check_year and asked_years:
             stated = years(text)
@@ -296,28 +307,41 @@ def compose_answer(
         quoted_passages.add(n)
         highlight(n, i)
 
+    names = [" ".join(c.words) for c in constraints(question) if not c.is_number]
+
+    def sum_in_row(text: str, n: int) -> bool:
+        """Whether ``text`` is a table row of cited passage ``n`` giving the sum asked for:
+        "Norway 4,678,581" below "Amount (US$)" for "How much did Norway contribute …?"."""
+        return wanted == MONEY and tabled_sum_for(text, above(text, n), names)
+
     def supplies(quote: tuple[str, int]) -> bool:
         """Whether a quote states the figure asked for. Another passage's figure must count
-        what the question names ("151 officers", "41 women"): "32 involve senior officials"
-        does not answer how many new matters were registered."""
+        what the question names ("151 officers", "41 women", a table's "Norway 4,678,581"):
+        "32 involve senior officials" does not answer how many new matters were registered."""
         text, n = quote
-        if not answers(text):
+        if not answers(text, n):
             return False
         return (
             n == 1
             or overlaps_best(cited[n - 1])
             or group is not None
             or (figure_bonus(text, wanted, question_numbers, focus) >= 1.0)
+            or sum_in_row(text, n)
         )
 
-    if wanted == FUNDER and checks_type and not any(supplies(q) for q in quotes):
+    if wanted in (FUNDER, MONEY) and checks_type and not any(supplies(q) for q in quotes):
         # "The activities were funded through contributions from Germany and Norway" seldom
-        # repeats what was funded: it may score well below the best sentence.
+        # repeats what was funded: it may score well below the best sentence; and a table's
+        # row "Norway 4,678,581" says little else but the sum for the name asked about.
         found = [
             (score, n, i)
             for n, item in enumerate(cited[: params.funder_depth], start=1)
             for i, score in enumerate(item.sentence_scores)
-            if score >= params.funder_ratio * best.best_score
+            if (
+                score >= params.funder_ratio * best.best_score
+                if wanted == FUNDER
+                else sum_in_row(item.sentence(i), n)
+            )
             and not repeats_best(item, i)
             and supplies((item.sentence(i), n))
             and not (
@@ -330,7 +354,7 @@ def compose_answer(
             quotes = [quotes[0], (cited[n - 1].sentence(i), n)]
             highlight(n, i)
     holding = None
-    if checks_type and not answers(quotes[0][0]):
+    if checks_type and not answers(*quotes[0]):
         # The sentence that states the figure asked for is read first.
         holding = next((q for q in quotes[1:] if supplies(q)), None)
     elif params.check_year and asked_years:

@@ -5,8 +5,10 @@ it, while the "2" of "As at 2 May 2025" is part of a date and the "1244" of "res
 1244 (1999)" names a document. A date question ("In what year did the office open?") is
 answered by a year or a day and month, not by a count. "How many of them were women?" is
 answered by a count of women ("7 women and 13 men"), not by the total, and "Who funded the
-workshop?" by a sentence that names a funder ("funded by the Government of Norway"). The
-reranker favours sentences holding what is asked for, and an answer without it is no answer.
+workshop?" by a sentence that names a funder ("funded by the Government of Norway"), "Which
+country …?" by one that names a country. A table's numbers are sums of money when its
+heading states the currency ("Amount (US$)" above "Norway 4,678,581"). The reranker favours
+sentences holding what is asked for, and an answer without it is no answer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from .countries import countries_named
 
 QUANTITY = "quantity"
 SHARE = "share"  # a quantity that is a percentage or a fraction
@@ -23,6 +27,7 @@ LABEL = "label"
 FUNDER = "funder"  # who paid: "funded by …", "with financial support from …"
 DURATION = "duration"  # how long: "137 years", "27.56 months", "a three-day course"
 VOTE = "vote"  # how a body voted: "by 49 votes to none", "by consensus"
+COUNTRY = "country"  # "Which country …?": a country named ("Nepal", "the Russian Federation")
 
 # The question word opens the question or the clause after a fronted phrase ("In Haiti in
 # 1997, how long could …?", "Out of all the complaints …, in how many did …?"), or comes
@@ -74,6 +79,13 @@ _DURATION = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|several|few)"
     rf"(?:[\s-]+(?:and\s+a\s+half\s+|full\s+|working\s+|calendar\s+)?){_TIME_UNIT}\b",
+    re.IGNORECASE,
+)
+# "Which country …?", "In which countries …?", "What Member States …?" (not "Which country's
+# delegate …?": that asks for the delegate).
+_ASKS_COUNTRY = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:in|from|to|of|for|by|with|between|among)\s+)?"
+    r"(?:which|what)\s+(?:other\s+)?(?:countr(?:y|ies)|nations?|member\s+states?)\b(?!['’])",
     re.IGNORECASE,
 )
 # Names a funder: "funded by the Government of Norway", "with financial support from
@@ -131,6 +143,19 @@ _DAY_MONTH = re.compile(rf"^\s+{_MONTH}\b", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
 # The first day of a range: "5 and 6 November", "5 to 19 January", "5-6 November".
 _DAY_RANGE = re.compile(rf"^\s*(?:and|to|-|–|—)\s*\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+# A table's currency, stated once for a column or the whole table: "Amount (US$)",
+# "(thousands of $)", "(in US$ thousands)", "(Billions of United States dollars)", "(€)", or
+# a heading line that ends in its code ("Contribution EUR").
+_AMOUNTS = r"(?:thousands?|millions?|billions?)"
+_CURRENCY_NOTE = re.compile(
+    rf"\(\s*(?:in\s+)?(?:{_AMOUNTS}\s+of\s+)?(?:US\s?\$|\$|€|£|USD|EUR|CHF|GBP|"
+    r"(?:United\s+States\s+|US\s+|U\.S\.\s+)?dollars|euros|Swiss\s+francs)"
+    rf"(?:\s+{_AMOUNTS})?\s*\)"
+    rf"|\bin\s+{_AMOUNTS}\s+of\s+(?:United\s+States\s+|US\s+)?(?:dollars|euros)\b"
+    r"|(?<=\s)(?:US\$|USD|EUR|CHF|€)[ \t]*(?=\n|$)",
+    re.IGNORECASE,
+)
+_ROW_CHARS = 80  # a line of a table: a prose paragraph after it ends the table
 # A number that names rather than counts: "resolution 2719", "article 5", "page 12"; and
 # one inside a document symbol or decision number ("S/2008/692", "decision 2015/2").
 _NAMING_WORD = re.compile(
@@ -169,7 +194,8 @@ def asked_for(question: str) -> str | None:
     share / percentage / turnout…?"; MONEY for "How much did UNICEF spend…?", "What was the
     budget…?"; DURATION for "How long…?"; VOTE for "By what vote…?", "How did the vote
     go?"; QUANTITY for any other "How many / how much…?"; FUNDER for "Who funded…?",
-    "Which donors…?"; None for other questions."""
+    "Which donors…?"; COUNTRY for "Which country…?" (unless it asks for a figure too: "…, and
+    how much did it give?"); None for other questions."""
     if _ASKS_FUNDER.search(question):
         return FUNDER
     if _ASKS_VOTE.search(question):  # "When the United States …, how did the vote go?"
@@ -178,7 +204,7 @@ def asked_for(question: str) -> str | None:
         return DATE
     match = _ASKS_QUANTITY.search(question)
     if not match:
-        return None
+        return COUNTRY if _ASKS_COUNTRY.search(question) else None
     asked = match.group().lower()
     if re.search(r"how\s+long$", asked):
         return DURATION
@@ -254,15 +280,26 @@ def compared_years(text: str) -> set[str]:
     return years(text[match.end() :]) - years(text[: match.start()])
 
 
-def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: bool = False) -> bool:
+def holds(
+    sentence: str,
+    kind: str,
+    exclude: Collection[str] = (),
+    *,
+    group: bool = False,
+    context: str = "",
+) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
-    (the question's own numbers). A quantity may be in words ("two thirds", "eight").
-    With ``group``, the figure must count women, men, girls, boys or children ("41 women", "women
-    (45 per cent)"). A FUNDER is held by a sentence that names who paid, a DURATION by a
-    length of time ("137 years", "a three-day course"), a VOTE by a tally ("by 49 votes to
-    none", "25 against to 12 in favour") or a decision without one ("by consensus")."""
+    (the question's own numbers, and for COUNTRY its countries). A quantity may be in words
+    ("two thirds", "eight"). With ``group``, the figure must count women, men, girls, boys or
+    children ("41 women", "women (45 per cent)"). A FUNDER is held by a sentence that names
+    who paid, a COUNTRY by one that names a country, a DURATION by a length of time ("137
+    years", "a three-day course"), a VOTE by a tally ("by 49 votes to none", "25 against to
+    12 in favour") or a decision without one ("by consensus"). ``context``: the passage's
+    text before the sentence, where a table states the currency of the sums its rows give."""
     if kind == FUNDER:
         return bool(_NAMES_FUNDER.search(sentence))
+    if kind == COUNTRY:
+        return bool(countries_named(sentence) - set(exclude))
     if kind == VOTE:
         return bool(_TALLY.search(sentence))
     if kind == DURATION:
@@ -277,9 +314,49 @@ def holds(sentence: str, kind: str, exclude: Collection[str] = (), *, group: boo
         return any(
             (m.group(1) or m.group(2) or m.group(3)) not in exclude
             for m in _MONEY.finditer(sentence)
-        )
+        ) or any(sum_ not in exclude for sum_ in tabled_sums(sentence, context))
     if any(f.kind == kind and f.text not in exclude for f in figures(sentence)):
         return True
     if kind == QUANTITY:
         return bool(_NUMBER_WORDS.search(sentence))
     return bool(_ISO_DATE.search(sentence))
+
+
+def tabled_sums(sentence: str, context: str) -> list[str]:
+    """The numbers of ``sentence`` that are sums of money because the table they stand in
+    states its currency above them, in ``context`` (the text before the sentence) or the
+    sentence itself: "Norway 4,678,581" below "Sector Donor Amount (US$)". pypdf gives
+    each row as a line; a line longer than a row (a paragraph) between the heading and the
+    number ends the table. A year or a label is never a sum."""
+    text = f"{context}{sentence}"
+    notes = list(_CURRENCY_NOTE.finditer(text))
+    if not notes:
+        return []
+    sums = []
+    for figure in figures(sentence):
+        start = len(context) + figure.end - len(figure.text)
+        note = next((n for n in reversed(notes) if n.end() <= start), None)
+        if figure.kind != QUANTITY or note is None:
+            continue
+        heading_ends = text.find("\n", note.end())
+        if heading_ends == -1 or start < heading_ends:
+            sums.append(figure.text)  # on the heading's own line: "(thousands of $) 4 995"
+            continue
+        row_ends = text.find("\n", start)
+        rows = text[heading_ends + 1 : len(text) if row_ends == -1 else row_ends]
+        if all(len(row) <= _ROW_CHARS for row in rows.split("\n")):
+            sums.append(figure.text)
+    return sums
+
+
+def tabled_sum_for(sentence: str, context: str, names: Collection[str]) -> bool:
+    """Whether ``sentence`` is a table row that gives a sum of money (``tabled_sums``) for
+    one of ``names``, written before the sum on its line: "Norway 4,678,581" for "Norway",
+    "Swedish Committee for UNICEF 2,710,131" for "Swedish Committee for UNICEF"."""
+    for figure in tabled_sums(sentence, context):
+        line = sentence[: sentence.find(figure)].rsplit("\n", 1)[-1]
+        for name in names:
+            words = r"\W+".join(re.escape(w) for w in name.split())
+            if re.search(rf"(?<!\w){words}(?!\w)", line):
+                return True
+    return False

@@ -100,7 +100,7 @@ def rerank(
     pairs) and ``earlier`` as ``compose_answer`` takes them: the sentence that best answers
     the earlier question counts less.
     """
-    wanted, question_numbers, focus = figure_request(question)
+    wanted, question_numbers, focus = figure_request(question, equivalents)
     counted = counted_words(question) if params.counted_bonus else set()
     pool = drop_near_duplicates(candidates, max(listed, params.rerank_depth, params.figure_reach))
     if not pool:

@@ -8,9 +8,12 @@ functions of the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .chunking import split_sentences
+from .countries import countries_named
 from .figures import (
+    COUNTRY,
     DATE,
     DURATION,
     FUNDER,
@@ -116,12 +119,19 @@ def is_heading(sentence: str) -> bool:
     return not _TERMINATED.search(sentence.rstrip())
 
 
-def figure_request(question: str) -> tuple[str | None, set[str], set[str]]:
+def figure_request(
+    question: str, equivalents: Sequence[tuple[str, str]] = ()
+) -> tuple[str | None, set[str], set[str]]:
     """What ``figure_bonus`` holds a sentence against: the kind of figure the question asks
-    for (None: no figure), the numbers it names itself, and the stems of its other words
-    (what a figure should count)."""
+    for (None: no figure), the figures it names itself (its numbers; for a country question
+    also its countries, "the Afghan trust fund" among them, and those its acronyms name in
+    ``equivalents``, the glossary pairs: "UNSMIL" names Libya), and the stems of its other
+    words (what a figure should count)."""
     wanted = asked_for(question)
     question_numbers = {figure.text for figure in figures(question)}
+    if wanted == COUNTRY:
+        named = " ".join([question, *(f"{a}; {b}" for a, b in equivalents)])
+        question_numbers |= countries_named(named, by_people=True)
     focus = {stem_key(t) for t in query_terms(question) if not t[0].isdigit()}
     return wanted, question_numbers, focus
 
@@ -175,9 +185,11 @@ def _followed_by(sentence: str, end: int, stems: set[str], *, words: int) -> boo
 def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: set[str]):
     """1 for a new figure of the kind asked for that counts a question word ("151
     officers"), 0.5 for any other new figure of that kind, 0 without one. A funder
-    question's figure is a named funder (1), a how-long question's a length of time, a vote
-    question's a tally."""
-    if wanted in (FUNDER, DURATION, VOTE):
+    question's figure is a named funder (1), a country question's a country it does not
+    name itself (1), a how-long question's a length of time, a vote question's a tally."""
+    if wanted == FUNDER:
+        return float(holds(sentence, FUNDER))
+    if wanted in (COUNTRY, DURATION, VOTE):
         return float(holds(sentence, wanted, question_numbers))
     best = 0.0
     kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa_assistant import Assistant
+from qa_assistant.countries import countries_named
 from qa_assistant.figures import (
+    COUNTRY,
     DATE,
     DURATION,
     FUNDER,
@@ -19,8 +22,12 @@ from qa_assistant.figures import (
     counted_group,
     figures,
     holds,
+    tabled_sum_for,
     years,
 )
+from qa_assistant.indexer import update_index
+from qa_assistant.reading import read_documents_inline
+from qa_assistant.sentences import figure_request
 
 
 @pytest.mark.parametrize(
@@ -48,7 +55,12 @@ from qa_assistant.figures import (
         ("Who would have to pay for a session held in Suva?", FUNDER),
         ("Which government sponsors the seminar?", FUNDER),
         ("Who organized the training?", None),
-        ("Which country became the sixtieth party?", None),
+        ("Which country became the sixtieth party?", COUNTRY),
+        ("Which countries voted against the decision?", COUNTRY),
+        ("What countries submitted the draft resolution?", COUNTRY),
+        ("In which country is the fund helping to set up an outcomes fund?", COUNTRY),
+        ("Which country's delegate presided over the session?", None),  # asks for a person
+        ("Which country joined the trust fund, and how much did it put in?", MONEY),
         # an approximation asks for the same figure
         ("Roughly how many pensioners have gone unpaid?", QUANTITY),
         ("Approximately how much did the course cost?", MONEY),
@@ -236,3 +248,144 @@ def test_a_year_after_than_or_up_from_is_named_to_compare_with():
     assert compared_years("17 million in 2024, up from 14 million in 2023.") == {"2023"}
     assert compared_years("In 2024 it rose from 2023 levels.") == set()  # no marker
     assert compared_years("More in 2024 than in 2024.") == set()  # its own year too
+
+
+def test_a_country_question_is_answered_by_a_sentence_naming_a_country():
+    for sentence in [
+        "The draft resolution was submitted by Azerbaijan, Belarus and Türkiye.",
+        "Against: Belarus, Russian Federation",
+        "The Guard Unit is generously provided by the Government of Nepal.",
+        "The Commission elected Italy as Chair.",
+        "Turkey and Viet Nam abstained.",
+        "It was signed by Côte d’Ivoire.",  # a curly apostrophe
+        "Cote d'Ivoire joined in 2019.",  # no accent
+        "The Federated States of Micronesia had submitted a written request.",
+        "The Mission patrolled the whole territory of Kosovo.",
+    ]:
+        assert holds(sentence, COUNTRY), sentence
+    assert not holds("The Commission elected its Chair by acclamation.", COUNTRY)
+    assert not holds("The European Union and the OSCE organized it.", COUNTRY)
+    assert not holds("Roast turkey was served with china plates.", COUNTRY)  # no capital
+
+
+def test_the_country_a_question_names_itself_answers_nothing():
+    question = "Which country newly gave money to the UN's special Afghan trust fund?"
+    own = countries_named(question, by_people=True)
+    assert own == {"Afghanistan"}
+    assert not holds("The Special Trust Fund for Afghanistan received more.", COUNTRY, own)
+    assert holds("The Republic of Korea joined as the fourteenth contributor.", COUNTRY, own)
+    # … nor one its acronyms name: "UNSMIL" is the United Nations Support Mission in Libya
+    question = "Which country provides the guard unit that protects the UNSMIL compound?"
+    pair = ("UNSMIL", "United Nations Support Mission in Libya")
+    _, own, _ = figure_request(question, [pair])
+    assert "Libya" in own and not holds("UNSMIL in Libya met twice.", COUNTRY, own)
+    assert holds("The unit is provided by the Government of Nepal.", COUNTRY, own)
+    assert countries_named("the Ukrainian and Kosovar delegations", by_people=True) == {
+        "Ukraine",
+        "Kosovo",
+    }
+    # a country's name is read in its common forms, each as the reports name it
+    assert countries_named("Russia, the UK and the United States of America") == {
+        "Russian Federation",
+        "United Kingdom",
+        "United States",
+    }
+    assert countries_named("Guinea-Bissau, but not the Dominican Republic") == {
+        "Guinea-Bissau",
+        "Dominican Republic",
+    }
+
+
+TABLE = (
+    "Top Global Education Thematic Fund partners by contributions received, 2024 "
+    "Sector Donor Amount (US$)\nPublic\n"
+)
+
+
+def test_a_number_in_a_table_is_a_sum_when_the_table_states_its_currency():
+    assert holds("Norway 4,678,581", MONEY, context=TABLE)
+    assert holds("Sida – Sweden 3,399,709", MONEY, context=f"{TABLE}Norway 4,678,581\n")
+    # without the heading, the same row is a number, not a sum
+    assert not holds("Norway 4,678,581", MONEY)
+    assert not holds("Norway 4,678,581", MONEY, context="Top donors by contributions\nPublic\n")
+    for heading in [
+        "Budget allocation (thousands of $)\n",
+        "Expenditure by region (in US$ thousands)\n",
+        "Contributions (€)\n",
+        "Table 3 (Millions of United States dollars)\n",
+        "Donor Contribution EUR\n",
+    ]:
+        assert holds("Norway 4,678", MONEY, context=heading), heading
+    # a number on the heading's own line, after the currency
+    assert holds("Budget allocation (thousands of $) 4 995 5 738", MONEY)
+
+
+def test_years_labels_and_prose_below_a_currency_heading_are_no_sums():
+    assert not holds("Annual report 2024", MONEY, context=TABLE)  # a year
+    assert not holds("See table 12", MONEY, context=TABLE)  # a label
+    assert not holds("Norway 4,678,581", MONEY, exclude={"4,678,581"}, context=TABLE)
+    # a paragraph after the table ends it: its numbers are no sums
+    paragraph = (
+        "Thanks to these partners, the Fund reached children in many countries, as the "
+        "following section describes in detail.\n"
+    )
+    assert not holds(
+        "It reached 300 schools.", MONEY, context=f"{TABLE}Norway 4,678,581\n{paragraph}"
+    )
+    # a currency stated after the number does not reach back to it
+    assert not holds("Norway 4,678,581", MONEY, context="") and not holds(
+        "Norway 4,678,581 Amount (US$)", MONEY
+    )
+
+
+def test_a_table_row_gives_the_sum_for_the_name_it_opens_with():
+    # "How much did Norway contribute …?" is answered by Norway's row, not Sweden's
+    rows = f"{TABLE}Norway 4,678,581\n"
+    assert tabled_sum_for("Norway 4,678,581", TABLE, ["Norway"])
+    assert not tabled_sum_for("Sida – Sweden 3,399,709", rows, ["Norway"])
+    assert tabled_sum_for(
+        "Swedish Committee for UNICEF 2,710,131", rows, ["Swedish Committee for UNICEF"]
+    )
+    # a name only in the heading, or a row without a currency above it, gives no sum for it
+    assert not tabled_sum_for("Sida – Sweden 3,399,709", rows, ["Global Education"])
+    assert not tabled_sum_for("Norway 4,678,581", "Donors\n", ["Norway"])
+
+
+FUND_REPORT = """Thematic Fund Spotlight Report 2024
+
+In 2024, Norway reaffirmed its position as the leading public partner of the Thematic Fund, \
+delivering flexible support to quality education in fragile contexts.
+
+Top Thematic Fund partners by contributions received, 2024
+Donor Amount (US$)
+Norway 4,678,581
+Sweden 3,399,709
+Luxembourg 715,647
+
+The draft resolution on school safety was submitted at the second meeting of the Board.
+"""
+
+
+@pytest.fixture(scope="module")
+def fund_assistant(tmp_path_factory, real_embedder) -> Assistant:
+    """A report whose donors' sums stand in a table, indexed with the real model."""
+    root = tmp_path_factory.mktemp("fund")
+    (root / "documents").mkdir()
+    (root / "documents" / "thematic_fund_2024.txt").write_text(FUND_REPORT, encoding="utf-8")
+    update_index(root / "documents", root / "index", real_embedder, reader=read_documents_inline)
+    return Assistant(root / "index", embedder=real_embedder)
+
+
+@pytest.mark.model
+def test_a_sum_in_a_table_answers_how_much_the_donor_gave(fund_assistant):
+    answer = fund_assistant.ask("How much did Norway contribute to the Thematic Fund in 2024?")
+    assert answer.answered and answer.answer.startswith("Norway 4,678,581 [1]")
+    assert "Sweden" not in answer.answer
+
+
+@pytest.mark.model
+def test_which_country_is_answered_only_by_a_sentence_naming_one(fund_assistant: Assistant):
+    answer = fund_assistant.ask("Which country submitted the draft resolution on school safety?")
+    assert not answer.answered and "name no country" in answer.answer
+    answer = fund_assistant.ask("Which country is the leading public partner of the Thematic Fund?")
+    assert answer.answered and answer.answer.startswith("In 2024, Norway reaffirmed")

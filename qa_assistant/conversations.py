@@ -194,24 +194,32 @@ class ConversationStore:
         self.max_age_days = max_age_days
         self.keep = keep
 
-    def load(self, conversation_id: str) -> StoredConversation:
-        """The turns and waiting questions stored under ``conversation_id``; none when there
-        are none or the store cannot be read (logged). A turn that cannot be read is skipped."""
+    def _read(
+        self, conversation_id: str, sql: str, *params: Any, level: int = logging.WARNING
+    ) -> list[tuple[Any, ...]]:
+        """The rows ``sql`` reads for ``conversation_id`` (its first parameter, ``params``
+        the others); none when there is no such conversation or the store cannot be read,
+        which is logged at ``level``."""
         if not is_conversation_id(conversation_id) or not self.path.is_file():
-            return StoredConversation()
+            return []
         try:
             conn = sqlite3.connect(self.path, timeout=5.0)
             try:
-                rows = conn.execute(
-                    "SELECT id, question, body, rating, updated FROM turns "
-                    "WHERE conversation = ? ORDER BY seq",
-                    (conversation_id,),
-                ).fetchall()
+                return conn.execute(sql, (conversation_id, *params)).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error as exc:
-            log.warning("conversations in %s cannot be read (%s); starting empty", self.path, exc)
-            return StoredConversation()
+            log.log(level, "conversations in %s cannot be read (%s); none shown", self.path, exc)
+            return []
+
+    def load(self, conversation_id: str) -> StoredConversation:
+        """The turns and waiting questions stored under ``conversation_id``; none when there
+        are none or the store cannot be read (logged). A turn that cannot be read is skipped."""
+        rows = self._read(
+            conversation_id,
+            "SELECT id, question, body, rating, updated FROM turns "
+            "WHERE conversation = ? ORDER BY seq",
+        )
         stored = StoredConversation(as_of=max((float(row[4]) for row in rows), default=0.0))
         for turn_id, question, body, rating, _ in rows:
             if body is None:
@@ -238,22 +246,14 @@ class ConversationStore:
         """The turns of ``conversation_id`` written after ``since`` (a load's ``as_of``, or
         the latest ``written`` seen), oldest first: an indexed look-up that reads no answer,
         cheap enough for an idle tab to repeat every few seconds. Nothing when the store
-        cannot be read (``load`` says why)."""
-        if not is_conversation_id(conversation_id) or not self.path.is_file():
-            return []
-        try:
-            conn = sqlite3.connect(self.path, timeout=5.0)
-            try:
-                rows = conn.execute(
-                    "SELECT id, body IS NOT NULL, rating, updated FROM turns "
-                    "WHERE conversation = ? AND updated > ? ORDER BY updated",
-                    (conversation_id, since),
-                ).fetchall()
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            log.debug("conversations in %s cannot be read: %s", self.path, exc)
-            return []
+        cannot be read (``load`` says why; here it is logged only at debug level)."""
+        rows = self._read(
+            conversation_id,
+            "SELECT id, body IS NOT NULL, rating, updated FROM turns "
+            "WHERE conversation = ? AND updated > ? ORDER BY updated",
+            since,
+            level=logging.DEBUG,
+        )
         return [
             TurnChange(str(i), bool(answered), None if rating is None else int(rating), float(t))
             for i, answered, rating, t in rows

@@ -186,7 +186,7 @@ def compose_answer(
     citations = []  # for every ranked passage; _listed picks the top_k shown
     for n, item in enumerate(ranked, start=1):
         row = item.candidate.row
-        a, b = item.spans[item.best]
+        a, b = item.spans[item.quoted]
         citations.append(
             Citation(
                 n=n,
@@ -207,7 +207,7 @@ def compose_answer(
     if not answered:
         timings["answer"] = time.perf_counter() - started
         return False, no_answer_text(reason), shown(), best.best_score
-    a, b = best.spans[best.best]
+    a, b = best.spans[best.quoted]
     best_row = best.candidate.row
     checks_type = params.check_answer_type and wanted is not None
     group = counted_group(question)
@@ -235,7 +235,7 @@ def compose_answer(
     if checks_type and not answers(best_row.text[a:b]):
         # "…uncovered nearly 3,000 non-active posts. This freed up US$3.5 million …": the
         # figure asked for often stands in the next sentence; it joins the answer.
-        following = best.best + 1
+        following = best.quoted + 1
         if following < len(best.spans):
             a1, b1 = best.spans[following]
             if answers(best_row.text[a1:b1]):

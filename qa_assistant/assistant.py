@@ -188,11 +188,13 @@ class Assistant:
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
         check_searchable(question, history)
+        asked = question
         if document_ids is None and (named := snapshot.names.named_reports(question)):
             document_ids = snapshot.store.document_ids(named)  # answer from the named report
-        equivalents = self.equivalents(question, snapshot)
+            asked = snapshot.store.undated(question, document_ids)
+        equivalents = self.equivalents(asked, snapshot)
         query = Query(
-            text=question,
+            text=asked,
             history=as_history(history),
             expansions=other_forms(equivalents),
             document_ids=document_ids,
@@ -201,7 +203,7 @@ class Assistant:
         vector = retriever.query_vector(query, timings)
         candidates = retriever.retrieve(query, vector, timings)
         answered, text, citations, confidence = compose_answer(
-            question,
+            asked,
             query.term_weights(query.history_weight(self.retrieval_params)),
             vector,
             candidates,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .glossary import is_name
 from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
+from .report_dates import own_title
 from .sentences import sentence_spans
 from .store import Store
 from .types import Answer, Citation, DocumentInfo, PassageRow
@@ -92,8 +93,9 @@ def overview_answer(
     citations = []
     for n, document in enumerate(shown, start=1):
         row = rows[opening[document.path]]
-        a = row.text.find(document.title) if document.title else -1
-        b = a + len(document.title)
+        title = own_title(document.title)  # its cover date stands elsewhere on the page
+        a = row.text.find(title) if title else -1
+        b = a + len(title)
         if a < 0:  # the title as the report gives it, else its first sentence
             a, b = sentence_spans(row.text)[0]
         citations.append(_citation(n, row, (a, b), 0.0))

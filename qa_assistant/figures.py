@@ -69,8 +69,20 @@ _ASKS_VOTE = re.compile(
     r"by\s+how\s+many\s+votes)",
     re.IGNORECASE,
 )
-_TALLY = re.compile(
-    r"\b\d+\s+(?:votes?\s+)?(?:to\s*(?:\d+|none|one|two|three)|in\s+favour|against)\b"
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)"
+)
+# A period from one date to another answers "How long …?": "from 10 to 14 March 2025",
+# "between 5 October and 30 November 2023", "from 5 December 2024 to 4 April 2025".
+_PERIOD = re.compile(
+    rf"\b(?:from|between)\s+\d{{1,2}}(?:\s+{_MONTH_NAME})?(?:\s+\d{{4}})?\s+(?:to|and|until)\s+"
+    rf"\d{{1,2}}\s+{_MONTH_NAME}\b",
+    re.IGNORECASE,
+)
+_TALLY = re.compile(  # "48 votes to none", "19 voted in favour", not "from 10 to 14 March"
+    r"(?<![\w.,/])\d{1,3}\s+(?:votes?\s+|voted\s+)?(?:in\s+favour|against|"
+    rf"to\s*(?:\d{{1,3}}|none|one|two|three)\b(?!\s+{_MONTH_NAME}))"
     r"|\bby\s+consensus\b|\bwithout\s+a\s+vote\b|\bunanimous(?:ly)?\b|\bby\s+acclamation\b",
     re.IGNORECASE,
 )
@@ -302,8 +314,12 @@ def holds(
         return bool(countries_named(sentence) - set(exclude))
     if kind == VOTE:
         return bool(_TALLY.search(sentence))
-    if kind == DURATION:
-        return any(m.group(1) not in exclude for m in _DURATION.finditer(sentence))
+    if kind == DURATION:  # a length of time, not how often ("every three months")
+        return bool(_PERIOD.search(sentence)) or any(
+            m.group(1) not in exclude
+            and not re.search(r"\b(?:every|each)\s+$", sentence[: m.start()], re.IGNORECASE)
+            for m in _DURATION.finditer(sentence)
+        )
     if group and not _GROUP_FIGURE.search(sentence):
         return False
     if kind == SHARE:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["document_year", "issue_date", "shown_titles"]
+__all__ = ["document_year", "issue_date", "own_title", "shown_titles"]
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -85,3 +85,9 @@ def shown_titles(titles: Mapping[int, str], first_pages: Mapping[int, str]) -> d
             if date and list(dates.values()).count(date) == 1:
                 shown[document_id] = f"{title}, {date}"
     return shown
+
+
+def own_title(shown: str) -> str:
+    """A shown title without the cover date ``shown_titles`` added: the words the report's
+    cover sets (what the collection's listing highlights on its first page)."""
+    return re.sub(rf",\s+(?:{_FULL_DATE.pattern})$", "", shown)

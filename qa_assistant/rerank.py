@@ -53,6 +53,13 @@ class Scored:
         """The best sentence's score (0 when there is none)."""
         return max(self.sentence_scores) if self.sentence_scores else 0.0
 
+    @property
+    def quoted(self) -> int:
+        """The sentence to quote and highlight: the best one, unless it says nothing (a bare
+        paragraph number "1." that took its passage's score); then the best that does."""
+        order = sorted(range(len(self.sentence_scores)), key=lambda i: -self.sentence_scores[i])
+        return next((i for i in order if says_something(self.sentence(i))), self.best)
+
     def sentence(self, index: int) -> str:
         """The text of sentence number ``index`` of the passage."""
         return self.candidate.row.text[slice(*self.spans[index])]

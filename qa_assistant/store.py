@@ -178,6 +178,19 @@ class Store:
             self._shown = (writes, shown_titles(titles, heads))
         return self._shown[1]
 
+    def undated(self, text: str, document_ids: Sequence[int]) -> str:
+        """``text`` with the shown titles of the given reports (title and cover date) put
+        back to their own titles: a question that names a report of a series by its shown
+        title asks about the report, not about its date."""
+        shown = self.shown_titles()
+        for document_id in document_ids:
+            if document_id in shown and shown[document_id] in text:
+                (title,) = self.conn.execute(
+                    "SELECT title FROM documents WHERE id = ?", (document_id,)
+                ).fetchone()
+                text = text.replace(shown[document_id], title)
+        return text
+
     def document_ids(self, paths: Sequence[str]) -> list[int]:
         """Ids of the documents whose path is given or lies under a given folder."""
         ids: set[int] = set()
@@ -248,11 +261,13 @@ class Store:
         return result
 
     def page_context(self, document_id: int, page: int) -> str:
-        """The text around one page of a document: the title, the year and every passage
-        that starts on that page or the one before (a passage may run across the break)."""
+        """The text around one page of a document: the title (as shown: with its cover date
+        if another report shares it), the year and every passage that starts on that page or
+        the one before (a passage may run across the break)."""
         title, year = self.conn.execute(
             "SELECT title, coalesce(year, '') FROM documents WHERE id = ?", (document_id,)
         ).fetchone() or ("", "")
+        title = self.shown_titles().get(document_id, title)
         texts = self.conn.execute(
             "SELECT text FROM passages WHERE document_id = ? AND page BETWEEN ? AND ? "
             "ORDER BY ordinal",

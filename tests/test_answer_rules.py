@@ -344,3 +344,18 @@ def test_an_acronym_is_known_by_its_singular_or_plural_too():
     assert lookup.equivalents(asked) == [("NRM", "National Referral Mechanisms")]
     # a form a report defines itself keeps its own entry
     assert lookup.equivalents("Which NGOs took part?")[0][1].endswith("defines them)")
+
+
+def test_a_bare_paragraph_number_is_never_the_quoted_sentence():
+    # "1." left as a sentence of its own takes its passage's score; the answer quotes the
+    # best sentence that says something instead.
+    from qa_assistant.rerank import Scored
+    from qa_assistant.retrieval import Candidate
+    from qa_assistant.types import PassageRow
+
+    text = "I. Introduction 1. The Mission trained 40 judges in 2024. It met twice."
+    spans = [(0, 15), (16, 18), (19, 57), (58, len(text))]
+    row = PassageRow(1, 1, "a.pdf", "A report", 0, 0, len(text), 1, [(0, 1)], text)
+    scored = Scored(Candidate(1, row=row), spans, [0.3, 0.6, 0.5, 0.4])
+    assert scored.sentence(scored.best) == "1."
+    assert scored.sentence(scored.quoted) == "The Mission trained 40 judges in 2024."

@@ -188,6 +188,10 @@ def test_a_length_of_time_answers_how_long():
     assert not holds("340 million women will still live in extreme poverty by 2030.", DURATION)
     assert not holds("The course in 2024 trained 20 officers.", DURATION)
     assert not holds("It lasted 48 hours.", DURATION, {"48"})
+    # how often is not how long; a period from one date to another is
+    assert not holds("The Secretary-General reports every three months.", DURATION)
+    assert holds("The session was held from 10 to 14 March 2025.", DURATION)
+    assert holds("Between 5 October and 30 November 2023, the Mission trained 40.", DURATION)
 
 
 def test_a_vote_is_a_tally_or_a_decision_without_one():
@@ -195,9 +199,13 @@ def test_a_vote_is_a_tally_or_a_decision_without_one():
     assert holds("It was rejected by a vote of 25 against to 12 in favour.", VOTE)
     assert holds("Both decisions were adopted by consensus.", VOTE)
     assert holds("The draft was adopted without a vote.", VOTE)
+    assert holds("Of the members, 19 voted in favour and 2 voted against.", VOTE)
     # that a vote was held, or how one delegation voted, is not how the vote went
     assert not holds("The delegation had voted against the amendments.", VOTE)
     assert not holds("The United States called for a vote on the draft.", VOTE)
+    # nor is a period ("… 2024 to 4 April", "10 to 14 March")
+    assert not holds("It covers events from 5 December 2024 to 4 April 2025.", VOTE)
+    assert not holds("The session was held from 10 to 14 March 2025.", VOTE)
 
 
 def test_a_count_of_women_is_not_a_total():

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa_assistant import Assistant, FakeEmbedder, update_index
-from qa_assistant.report_dates import document_year, issue_date, shown_titles
+from qa_assistant.answer import AnswerParams
+from qa_assistant.report_dates import document_year, issue_date, own_title, shown_titles
 from qa_assistant.store import Store
 
 SERIES = "The situation in Afghanistan: Report of the Secretary-General"
@@ -74,12 +75,20 @@ def test_reports_of_one_title_are_shown_with_their_cover_dates():
     assert shown_titles({1: SERIES, 2: SERIES}, {1: "21 May 2025", 2: "21 May 2025"}) == {}
 
 
+def test_a_shown_title_is_the_cover_title_and_its_date():
+    assert own_title(f"{SERIES}, 21 February 2025") == SERIES
+    assert own_title("Hate crimes, 19 October 2012") == "Hate crimes"
+    assert own_title(SERIES) == SERIES
+
+
 def _reader(paths):
+    """Text files, pages split on form feeds; the first line is the title."""
     from qa_assistant.types import PageText, ReadDocument
 
     for path in paths:
         text = Path(path).read_text(encoding="utf-8")
-        yield path, ReadDocument([PageText(1, text)], text.splitlines()[0])
+        pages = [PageText(n, page) for n, page in enumerate(text.split("\f"), start=1)]
+        yield path, ReadDocument(pages, text.splitlines()[0])
 
 
 def test_citations_and_listings_tell_two_reports_of_one_title_apart(tmp_path):
@@ -110,3 +119,25 @@ def test_citations_and_listings_tell_two_reports_of_one_title_apart(tmp_path):
     update_index(documents, index_dir, FakeEmbedder(), reader=_reader)
     store = Store.open_current(index_dir)
     assert {d.path: d.title for d in store.documents()}["feb.txt"] == SERIES
+
+
+def test_a_question_naming_a_report_of_a_series_is_answered_from_it(tmp_path):
+    # A suggested question quotes the shown title, cover date and all; the date names the
+    # report, it is not a figure the answering page must show.
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    documents.mkdir()
+    for name, date, paid in [("feb.txt", "21 February 2025", 170), ("jun.txt", "11 June 2025", 9)]:
+        (documents / name).write_text(
+            f"{SERIES}\nDistr.: General {date}\n\f"
+            + "The Mission met officials in every province. " * 40
+            + f"\f\fApproximately {paid},000 civil service retirees have not been paid.",
+            encoding="utf-8",
+        )
+    update_index(documents, index_dir, FakeEmbedder(), reader=_reader)
+    # The fake encoder's scores are noise: no threshold, so only the checks decide.
+    loose = AnswerParams(answer_threshold=0.0)
+    assistant = Assistant(index_dir, embedder=FakeEmbedder(), answering=loose)
+    answer = assistant.ask(f"How many retirees were unpaid, per “{SERIES}, 21 February 2025”?")
+    assert answer.answered, answer.answer
+    assert {c.document for c in answer.citations} == {"feb.txt"}
+    assert answer.citations[0].page == 4 and "170,000" in answer.answer

@@ -30,6 +30,7 @@ from .figures import (
     compared_years,
     counted_group,
     holds,
+    names_written,
     tabled_sum_for,
     years,
 )
@@ -37,7 +38,15 @@ from .lexical import one_line
 from .pins import constraints
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
-from .sentences import figure_bonus, figure_request, is_broad, is_heading, says_something
+from .sentences import (
+    figure_bonus,
+    figure_request,
+    is_broad,
+    is_heading,
+    says_something,
+    sentence_spans,
+)
+from .table_rows import TableRow, row_for
 from .types import Citation
 
 NO_ANSWER_TEXT = (
@@ -212,11 +221,13 @@ def compose_answer(
     checks_type = params.check_answer_type and wanted is not None
     group = counted_group(question)
 
+    tables_above: dict[int, str] = {}  # a window a table runs on into: the text above it
+
     def above(text: str, n: int) -> str:
         """The text of cited passage ``n`` before its sentence ``text``: where a table states
         the currency of the sums its rows give ("Amount (US$)")."""
         passage = cited[n - 1].candidate.row.text
-        return passage[: max(passage.find(text), 0)]
+        return tables_above.get(n, "") + passage[: max(passage.find(text), 0)]
 
     def answers(text: str, n: int = 1) -> bool:
         """Whether ``text``, a sentence of cited passage ``n``, states the figure asked for,
@@ -309,6 +320,38 @@ def compose_answer(
 
     names = [" ".join(c.words) for c in constraints(question) if not c.is_number]
 
+    def admit(row: TableRow) -> int:
+        """The number of the cited passage that holds ``row``: a window below the cited few
+        that a table runs on into is cited after them, its text above kept for ``above``."""
+        ids = [item.candidate.row.id for item in ranked]
+        if row.passage.id in ids[: len(cited)]:
+            n = ids.index(row.passage.id) + 1
+            tables_above[n] = row.above
+            return n
+        if row.passage.id in ids:
+            k = ids.index(row.passage.id)
+            item, citation = ranked.pop(k), citations.pop(k)
+        else:
+            spans = sentence_spans(row.passage.text)
+            item = Scored(Candidate(row.passage.id, row=row.passage), spans, [0.0] * len(spans))
+            citation = Citation(
+                n=0,
+                document=row.passage.document,
+                page=row.passage.page_of(*row.span),
+                text=row.passage.text,
+                highlight=[row.span],
+                score=0.0,
+                title=row.passage.title,
+                passage_id=row.passage.id,
+            )
+        ranked.insert(len(cited), item)
+        citations.insert(len(cited), citation)
+        cited.append(item)
+        for number, listed_citation in enumerate(citations, start=1):
+            listed_citation.n = number
+        tables_above[len(cited)] = row.above
+        return len(cited)
+
     def sum_in_row(text: str, n: int) -> bool:
         """Whether ``text`` is a table row of cited passage ``n`` giving the sum asked for:
         "Norway 4,678,581" below "Amount (US$)" for "How much did Norway contribute …?"."""
@@ -329,19 +372,14 @@ def compose_answer(
             or sum_in_row(text, n)
         )
 
-    if wanted in (FUNDER, MONEY) and checks_type and not any(supplies(q) for q in quotes):
+    if wanted == FUNDER and checks_type and not any(supplies(q) for q in quotes):
         # "The activities were funded through contributions from Germany and Norway" seldom
-        # repeats what was funded: it may score well below the best sentence; and a table's
-        # row "Norway 4,678,581" says little else but the sum for the name asked about.
+        # repeats what was funded: it may score well below the best sentence.
         found = [
             (score, n, i)
             for n, item in enumerate(cited[: params.funder_depth], start=1)
             for i, score in enumerate(item.sentence_scores)
-            if (
-                score >= params.funder_ratio * best.best_score
-                if wanted == FUNDER
-                else sum_in_row(item.sentence(i), n)
-            )
+            if score >= params.funder_ratio * best.best_score
             and not repeats_best(item, i)
             and supplies((item.sentence(i), n))
             and not (
@@ -366,6 +404,35 @@ def compose_answer(
     if holding:
         quotes.remove(holding)
         quotes.insert(0, holding)
+    if checks_type:
+        # A heading is no point of its own ("Sector Donor Amount (US$)" above a table).
+        quotes = quotes[:1] + [q for q in quotes[1:] if not is_heading(q[0]) or answers(*q)]
+    if wanted == MONEY and checks_type:
+        # "How much did Hungary contribute to the Fund?": a sum whose sentence does not name
+        # Hungary ("the Fund mobilized US$10.9 million") is another's; Hungary's stands in its
+        # row of a table of the top passages ("Hungary 300,000"), read first.
+        lead = next((q for q, n in quotes if supplies((q, n))), "")
+        unnamed = [name for name in names if not names_written(lead, [name])]
+        rows = [item.candidate.row for item in cited[: params.funder_depth]]
+        row = row_for(unnamed, rows, retriever.store.passages_after)
+        if row and not (
+            params.check_constraints
+            and unmet_pins(question, cited[row.base], retriever, equivalents, params)
+        ):
+            n = admit(row)
+            # … beside a sentence that states a sum (the currency, the total) or names the giver
+            others = [
+                q
+                for q in quotes
+                if not is_heading(q[0]) and (supplies(q) or names_written(q[0], unnamed))
+            ]
+            quotes = [(row.text, n), *others[:1]]
+            kept = {one_line(q) for q, m in quotes if m == n}
+            citation = citations[n - 1]
+            citation.highlight = sorted(
+                {s for s in citation.highlight if one_line(citation.text[slice(*s)]) in kept}
+                | {row.span}
+            )
     timings["answer"] = time.perf_counter() - started
     if checks_type and not any(supplies(q) for q in quotes):
         what = _WHAT_IS_ASKED[wanted]

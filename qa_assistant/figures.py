@@ -168,6 +168,9 @@ _CURRENCY_NOTE = re.compile(
     re.IGNORECASE,
 )
 _ROW_CHARS = 80  # a line of a table: a prose paragraph after it ends the table
+# … or a longer line of names and sums, two rows run together: "Italian Committee for UNICEF
+# – Foundation Onlus 458,837 Norwegian Committee for UNICEF 222,036" (no sentence ends in it).
+_ROWS = re.compile(r"^[^.!?]*\d\s*$")
 # A number that names rather than counts: "resolution 2719", "article 5", "page 12"; and
 # one inside a document symbol or decision number ("S/2008/692", "decision 2015/2").
 _NAMING_WORD = re.compile(
@@ -360,7 +363,7 @@ def tabled_sums(sentence: str, context: str) -> list[str]:
             continue
         row_ends = text.find("\n", start)
         rows = text[heading_ends + 1 : len(text) if row_ends == -1 else row_ends]
-        if all(len(row) <= _ROW_CHARS for row in rows.split("\n")):
+        if all(len(row) <= _ROW_CHARS or _ROWS.match(row) for row in rows.split("\n")):
             sums.append(figure.text)
     return sums
 
@@ -371,8 +374,17 @@ def tabled_sum_for(sentence: str, context: str, names: Collection[str]) -> bool:
     "Swedish Committee for UNICEF 2,710,131" for "Swedish Committee for UNICEF"."""
     for figure in tabled_sums(sentence, context):
         line = sentence[: sentence.find(figure)].rsplit("\n", 1)[-1]
-        for name in names:
-            words = r"\W+".join(re.escape(w) for w in name.split())
-            if re.search(rf"(?<!\w){words}(?!\w)", line):
-                return True
+        if names_written(line, names):
+            return True
     return False
+
+
+def names_written(text: str, names: Collection[str]) -> list[str]:
+    """The ``names`` that ``text`` writes out, word for word ("Korean Committee for UNICEF",
+    not "Swedish Committee for UNICEF"; "Norway", not "Norwegian")."""
+    found = []
+    for name in names:
+        words = r"\W+".join(re.escape(w) for w in name.split())
+        if re.search(rf"(?<!\w){words}(?!\w)", text):
+            found.append(name)
+    return found

@@ -260,6 +260,17 @@ class Store:
             result[row[0]] = PassageRow(*row[:3], title, *row[4:8], page_spans=spans, text=row[9])
         return result
 
+    def passages_after(self, row: PassageRow, count: int) -> list[PassageRow]:
+        """The ``count`` passages that follow ``row`` in its document, in order: the windows
+        a table that starts in ``row`` runs on into."""
+        ids = self.conn.execute(
+            "SELECT id FROM passages WHERE document_id = ? AND ordinal > ? "
+            "ORDER BY ordinal LIMIT ?",
+            (row.document_id, row.ordinal, count),
+        )
+        following = self.passages([i for (i,) in ids])
+        return sorted(following.values(), key=lambda p: p.ordinal)
+
     def page_context(self, document_id: int, page: int) -> str:
         """The text around one page of a document: the title (as shown: with its cover date
         if another report shares it), the year and every passage that starts on that page or

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import AnswerParams, compose_answer, no_answer_text
+from .answer import AnswerParams, compose_answer
 from .asking import as_history, check_searchable, scope_ids, scores_in_rank_order
 from .collection import (
     OVERVIEW,
@@ -34,6 +34,7 @@ from .index_layout import FEEDBACK_FILE, check_index_folder, current_generation
 from .indexer import Progress, build_record, check_compatible, update_index
 from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
+from .replies import no_answer_text
 from .retrieval import Query, RetrievalParams, Retriever
 from .store import Store
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport

@@ -6,10 +6,10 @@ and when an earlier question should pull on the new one.
 
 from __future__ import annotations
 
-from qa_assistant.answer import _listed
 from qa_assistant.lexical import query_terms, stem_key
 from qa_assistant.name_lookup import NameLookup, named_reports, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
+from qa_assistant.replies import listed_sources as _listed
 from qa_assistant.retrieval import Query, RetrievalParams
 from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad, says_something
 from qa_assistant.types import Citation, DocumentInfo, GlossaryEntry
@@ -147,7 +147,7 @@ def test_footnotes_sources_and_self_descriptions_are_references():
 
 
 def test_the_reports_dont_say_names_what_the_closest_passages_lack():
-    from qa_assistant.answer import NO_ANSWER_TEXT, no_answer_text
+    from qa_assistant.replies import NO_ANSWER_TEXT, no_answer_text
 
     assert no_answer_text() == NO_ANSWER_TEXT
     text = no_answer_text("The closest passages are on the topic but give no sum of money.")

@@ -12,7 +12,7 @@ assistant recognises them (``collection_question``) and calls ``overview_answer`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .glossary import is_name
@@ -86,7 +86,7 @@ def overview_answer(
     documents = list(documents)
     if not documents:
         return Answer(question, False, "The collection holds no reports yet.", [], {}, 0.0)
-    documents.sort(key=lambda d: (-(d.year or 0), d.path))
+    documents.sort(key=newest_first(store))
     opening = store.opening_passages()
     shown = [d for d in documents if d.path in opening][:top_k]
     rows = store.passages([opening[d.path] for d in shown])
@@ -132,7 +132,7 @@ def starter_questions(store: Store, limit: int) -> list[str]:
         naming = _reports_naming(store, (entry.acronym, entry.expansion), 100_000)
         if 3 * len(naming) <= 2 * reports:
             suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
-    newest = sorted(store.documents(), key=lambda d: (-(d.year or 0), d.path))
+    newest = sorted(store.documents(), key=newest_first(store))
     for document in newest:
         if len(suggestions) >= limit:
             break
@@ -195,6 +195,18 @@ def topic_answer(
     verb = "reports mention" if len(ranked) != 1 else "report mentions"
     text = f"{len(ranked)} {verb} “{topic}”: {listed}."
     return Answer(question, True, text, citations, {}, 1.0)
+
+
+def newest_first(store: Store) -> Callable[[DocumentInfo], tuple[int, int, str]]:
+    """The order of the collection's listing: by year, newest first, and within a year by
+    the date on the cover (reports without one after those with one), then by path."""
+    issued = store.issued()
+
+    def key(document: DocumentInfo) -> tuple[int, int, str]:
+        day = issued.get(document.path)
+        return (-(document.year or 0), -(day.toordinal() if day else 0), document.path)
+
+    return key
 
 
 def _listing(titles: list[str], total: int) -> str:

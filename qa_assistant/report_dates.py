@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 
-__all__ = ["document_year", "issue_date", "own_title", "shown_titles"]
+__all__ = ["document_year", "issue_date", "issue_day", "own_title", "shown_titles"]
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -67,6 +68,18 @@ def issue_date(first_page: str) -> str | None:
     return found.group(found.lastindex or 0) if found else None
 
 
+def issue_day(first_page: str) -> date | None:
+    """``issue_date`` as a date, to order reports of one year ("21 February 2025" before
+    "11 June 2025"); None when the cover gives none."""
+    written = issue_date(first_page)
+    for layout in ("%d %B %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(written or "", layout).date()
+        except ValueError:
+            continue
+    return None
+
+
 def shown_titles(titles: Mapping[int, str], first_pages: Mapping[int, str]) -> dict[int, str]:
     """The title to show for each report (by id) that shares its title with another: the
     title and its cover date, "…: Report of the Secretary-General, 21 February 2025". A
@@ -81,9 +94,9 @@ def shown_titles(titles: Mapping[int, str], first_pages: Mapping[int, str]) -> d
         if len(ids) < 2:
             continue
         dates = {i: issue_date(first_pages.get(i, "")) for i in ids}
-        for document_id, date in dates.items():
-            if date and list(dates.values()).count(date) == 1:
-                shown[document_id] = f"{title}, {date}"
+        for document_id, written in dates.items():
+            if written and list(dates.values()).count(written) == 1:
+                shown[document_id] = f"{title}, {written}"
     return shown
 
 

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from .index_layout import (
     signature_columns,
 )
 from .lexical import capitalised_words, fts_query, query_terms
-from .report_dates import shown_titles
+from .report_dates import issue_day, shown_titles
 from .store_writing import Writing
 from .types import DocumentInfo, FileSignature, GlossaryEntry, PassageRow, StoredDocument
 from .vectors import VectorIndex
@@ -56,6 +57,7 @@ class Store(Writing):
             self.conn.execute("SELECT 1 FROM meta LIMIT 1")  # fail now if it is not an index
         self._vectors: VectorIndex | None = None
         self._shown: tuple[int, dict[int, str]] | None = None  # (writes seen, shown titles)
+        self._issued: tuple[int, dict[str, date]] | None = None  # (writes seen, cover dates)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -171,13 +173,27 @@ class Store(Writing):
                     "(SELECT title FROM documents GROUP BY title HAVING count(*) > 1)"
                 )
             )
-            heads: dict[int, str] = dict.fromkeys(titles, "")
-            sql = "SELECT document_id, text FROM passages WHERE document_id = ? AND ordinal < 3"
-            for document_id in titles:
-                for _, text in self.conn.execute(sql + " ORDER BY ordinal", (document_id,)):
-                    heads[document_id] += text + "\n"
-            self._shown = (writes, shown_titles(titles, heads))
+            self._shown = (writes, shown_titles(titles, self._heads(list(titles))))
         return self._shown[1]
+
+    def issued(self) -> dict[str, date]:
+        """By path, the date each report's cover gives it, where it gives one
+        (``report_dates.issue_day``): how the collection orders the reports of one year.
+        Found again only after this store is written to."""
+        writes = self.conn.total_changes
+        if self._issued is None or self._issued[0] != writes:
+            paths = dict(self.conn.execute("SELECT id, path FROM documents"))
+            days = {paths[i]: issue_day(head) for i, head in self._heads(list(paths)).items()}
+            self._issued = (writes, {path: day for path, day in days.items() if day})
+        return self._issued[1]
+
+    def _heads(self, document_ids: Sequence[int]) -> dict[int, str]:
+        """The first three passages of each document, joined: its cover's text."""
+        heads: dict[int, str] = dict.fromkeys(document_ids, "")
+        sql = "SELECT text FROM passages WHERE document_id = ? AND ordinal < 3 ORDER BY ordinal"
+        for document_id in document_ids:
+            heads[document_id] = "\n".join(t for (t,) in self.conn.execute(sql, (document_id,)))
+        return heads
 
     def undated(self, text: str, document_ids: Sequence[int]) -> str:
         """``text`` with the shown titles of the given reports (title and cover date) put

@@ -52,6 +52,10 @@ def assistant(tmp_path_factory) -> Assistant:
 def test_what_reports_do_you_have_lists_them_newest_first(assistant):
     answer = assistant.ask("What reports do you have?", top_k=3)
     documents = sorted(assistant.documents(), key=lambda d: (-(d.year or 0), d.path))
+    # Within a year, a report dated on its cover ("17 March 2023") before the undated ones.
+    verlt = next(d for d in documents if d.path.startswith("poid_verlt"))
+    documents.remove(verlt)
+    documents.insert([d.year for d in documents].index(verlt.year), verlt)
     assert answer.answered
     assert answer.answer.startswith(f"The collection holds {len(documents)} reports from ")
     assert [c.document for c in answer.citations] == [d.path for d in documents[:3]]

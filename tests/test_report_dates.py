@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from qa_assistant import Assistant, FakeEmbedder, update_index
 from qa_assistant.answer import AnswerParams
-from qa_assistant.report_dates import document_year, issue_date, own_title, shown_titles
+from qa_assistant.report_dates import (
+    document_year,
+    issue_date,
+    issue_day,
+    own_title,
+    shown_titles,
+)
 from qa_assistant.store import Store
 
 SERIES = "The situation in Afghanistan: Report of the Secretary-General"
@@ -55,6 +62,12 @@ def test_the_date_a_cover_gives_a_report(first_page, date):
     assert issue_date(first_page) == date
 
 
+def test_a_cover_date_orders_reports_of_one_year():
+    assert issue_day("Distr.: General 21 February 2025") == date(2025, 2, 21)
+    assert issue_day("WASHINGTON, March 5, 2024 — The office") == date(2024, 3, 5)
+    assert issue_day("Annual report, June 2024.") is None
+
+
 def test_reports_of_one_title_are_shown_with_their_cover_dates():
     titles = {1: SERIES, 2: SERIES, 3: "Annual report", 4: "Hate crimes", 5: "Hate crimes"}
     first_pages = {
@@ -94,9 +107,9 @@ def _reader(paths):
 def test_citations_and_listings_tell_two_reports_of_one_title_apart(tmp_path):
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     documents.mkdir()
-    for name, date, paid in [("feb.txt", "21 February 2025", 170), ("jun.txt", "11 June 2025", 9)]:
+    for name, cover, paid in [("feb.txt", "21 February 2025", 170), ("jun.txt", "11 June 2025", 9)]:
         (documents / name).write_text(
-            f"{SERIES}\nDistr.: General {date}\nSome {paid} civil service retirees were paid.",
+            f"{SERIES}\nDistr.: General {cover}\nSome {paid} civil service retirees were paid.",
             encoding="utf-8",
         )
     (documents / "other.txt").write_text("Budget note\nThe budget rose in 2024.", "utf-8")
@@ -126,9 +139,9 @@ def test_a_question_naming_a_report_of_a_series_is_answered_from_it(tmp_path):
     # report, it is not a figure the answering page must show.
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     documents.mkdir()
-    for name, date, paid in [("feb.txt", "21 February 2025", 170), ("jun.txt", "11 June 2025", 9)]:
+    for name, cover, paid in [("feb.txt", "21 February 2025", 170), ("jun.txt", "11 June 2025", 9)]:
         (documents / name).write_text(
-            f"{SERIES}\nDistr.: General {date}\n\f"
+            f"{SERIES}\nDistr.: General {cover}\n\f"
             + "The Mission met officials in every province. " * 40
             + f"\f\fApproximately {paid},000 civil service retirees have not been paid.",
             encoding="utf-8",

@@ -22,6 +22,7 @@ from .figures import (
     MONEY,
     compared_years,
     counted_group,
+    givers,
     holds,
     names_written,
     tabled_sum_for,
@@ -132,7 +133,7 @@ def compose_answer(
             names = ", ".join(f"“{m}”" for m in missing)
             reason = f"The closest passages are on the topic but do not mention {names}."
     cited = ranked[:quotable]  # however few sources are shown, the answer is the same
-    citations = []  # for every ranked passage; _listed picks the top_k shown
+    citations = []  # for every ranked passage; listed_sources picks the top_k shown
     for n, item in enumerate(ranked, start=1):
         row = item.candidate.row
         a, b = item.spans[item.quoted]
@@ -352,7 +353,7 @@ def compose_answer(
         # Hungary ("the Fund mobilized US$10.9 million") is another's; Hungary's stands in its
         # row of a table of the top passages ("Hungary 300,000"), read first.
         lead = next((q for q, n in quotes if supplies((q, n))), "")
-        unnamed = [name for name in names if not names_written(lead, [name])]
+        unnamed = [name for name in givers(question, names) if not names_written(lead, [name])]
         rows = [item.candidate.row for item in cited[: params.funder_depth]]
         row = row_for(unnamed, rows, retriever.store.passages_after)
         if row and not (
@@ -373,6 +374,7 @@ def compose_answer(
                 {s for s in citation.highlight if one_line(citation.text[slice(*s)]) in kept}
                 | {row.span}
             )
+            citation.page = row.passage.page_of(*row.span)
     timings["answer"] = time.perf_counter() - started
     if checks_type and not any(supplies(q) for q in quotes):
         what = what_is_missing(wanted)

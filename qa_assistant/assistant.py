@@ -190,9 +190,11 @@ class Assistant:
                 return answer
         check_searchable(question, history)
         asked = question
-        if document_ids is None and (named := snapshot.names.named_reports(question)):
-            document_ids = snapshot.store.document_ids(named)  # answer from the named report
-            asked = snapshot.store.undated(question, document_ids)
+        if named := snapshot.names.named_reports(question):
+            named_ids = snapshot.store.document_ids(named)
+            within = [i for i in named_ids if document_ids is None or i in document_ids]
+            document_ids = within or document_ids  # answer from the named report (if in scope)
+            asked = snapshot.store.undated(question, named_ids)  # its date names it only
         equivalents = self.equivalents(asked, snapshot)
         query = Query(
             text=asked,

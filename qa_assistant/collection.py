@@ -86,7 +86,7 @@ def overview_answer(
     documents = list(documents)
     if not documents:
         return Answer(question, False, "The collection holds no reports yet.", [], {}, 0.0)
-    documents.sort(key=newest_first(store))
+    documents.sort(key=_newest_first(store))
     opening = store.opening_passages()
     shown = [d for d in documents if d.path in opening][:top_k]
     rows = store.passages([opening[d.path] for d in shown])
@@ -132,7 +132,7 @@ def starter_questions(store: Store, limit: int) -> list[str]:
         naming = _reports_naming(store, (entry.acronym, entry.expansion), 100_000)
         if 3 * len(naming) <= 2 * reports:
             suggestions.append(f"What does the {entry.expansion} ({entry.acronym}) do?")
-    newest = sorted(store.documents(), key=newest_first(store))
+    newest = sorted(store.documents(), key=_newest_first(store))
     for document in newest:
         if len(suggestions) >= limit:
             break
@@ -197,7 +197,7 @@ def topic_answer(
     return Answer(question, True, text, citations, {}, 1.0)
 
 
-def newest_first(store: Store) -> Callable[[DocumentInfo], tuple[int, int, str]]:
+def _newest_first(store: Store) -> Callable[[DocumentInfo], tuple[int, int, str]]:
     """The order of the collection's listing: by year, newest first, and within a year by
     the date on the cover (reports without one after those with one), then by path."""
     issued = store.issued()

@@ -329,8 +329,10 @@ class ConversationStore:
         try:
             with conn:
                 # The write lock first, then the time: each write of a conversation is
-                # stamped later than the ones committed before it (even if the clock stood
-                # still or stepped back), so ``changed_since`` misses none.
+                # stamped later than the ones it keeps (even if the clock stood still or
+                # stepped back), so ``changed_since`` misses none. (A turn deleted since
+                # cannot hold the stamp up: with a clock that stood still, the next write
+                # may repeat its time, which a tab that saw it would then miss.)
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(_SCHEMA)
                 conn.execute(_BY_CHANGE)

@@ -80,15 +80,19 @@ _PERIOD = re.compile(
     rf"\d{{1,2}}\s+{_MONTH_NAME}\b",
     re.IGNORECASE,
 )
-_TALLY = re.compile(  # "48 votes to none", "19 voted in favour", not "from 10 to 14 March"
-    r"(?<![\w.,/])\d{1,3}\s+(?:votes?\s+|voted\s+)?(?:in\s+favour|against|"
-    rf"to\s*(?:\d{{1,3}}|none|one|two|three)\b(?!\s+{_MONTH_NAME}))"
+_TALLY = re.compile(  # "48 votes to none", "by a vote of 49 to 2", "25 against to 12 in favour"
+    r"(?<![\w.,/])\d{1,3}\s+(?:votes?|voted)\b|\bvote\s+of\s+\d{1,3}\b"
+    r"|(?<![\w.,/])\d{1,3}\s+(?:in\s+favour|against)\b"
     r"|\bby\s+consensus\b|\bwithout\s+a\s+vote\b|\bunanimous(?:ly)?\b|\bby\s+acclamation\b",
     re.IGNORECASE,
 )
-_TIME_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))"
+# "How long …?" asks for a length of time, or of a canal or a border ("22 km").
+_TIME_UNIT = (
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)|"
+    r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|pages?)"
+)
 _DURATION = re.compile(
-    r"(?<![\w.,])(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|several|few)"
     rf"(?:[\s-]+(?:and\s+a\s+half\s+|full\s+|working\s+|calendar\s+)?){_TIME_UNIT}\b",
     re.IGNORECASE,
@@ -96,7 +100,7 @@ _DURATION = re.compile(
 # "Which country …?", "In which countries …?", "What Member States …?" (not "Which country's
 # delegate …?": that asks for the delegate).
 _ASKS_COUNTRY = re.compile(
-    r"^\W*(?:and\s+|but\s+|so\s+)?(?:(?:in|from|to|of|for|by|with|between|among)\s+)?"
+    r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?(?:(?:in|from|to|of|for|by|with|between|among)\s+)?"
     r"(?:which|what)\s+(?:other\s+)?(?:countr(?:y|ies)|nations?|member\s+states?)\b(?!['’])",
     re.IGNORECASE,
 )
@@ -372,19 +376,44 @@ def tabled_sum_for(sentence: str, context: str, names: Collection[str]) -> bool:
     """Whether ``sentence`` is a table row that gives a sum of money (``tabled_sums``) for
     one of ``names``, written before the sum on its line: "Norway 4,678,581" for "Norway",
     "Swedish Committee for UNICEF 2,710,131" for "Swedish Committee for UNICEF"."""
+    short = [_STATE_OF.sub("", name) for name in names]
     for figure in tabled_sums(sentence, context):
         line = sentence[: sentence.find(figure)].rsplit("\n", 1)[-1]
-        if names_written(line, names):
+        # The row's name ends where its sum begins: "Sida – Sweden" is Sweden's, "Japan
+        # Committee for UNICEF" is the Committee's, not Japan's.
+        if names_written(line, short, at_end=True):
             return True
     return False
 
 
-def names_written(text: str, names: Collection[str]) -> list[str]:
+# "the Government of Norway" gives as "Norway" in a table of donors.
+_STATE_OF = re.compile(r"^(?:the\s+)?(?:Government|Kingdom|Republic|State)\s+of\s+(?:the\s+)?")
+# "How much did Hungary contribute …?": the giver is the subject between "did" and the verb.
+_GIVER = re.compile(
+    r"\bhow\s+much\s+(?:money\s+)?(?:did|does|do|has|have|had|will|would)\s+(?P<giver>.+?)\s+"
+    r"(?:contribute|give|donate|pledge|provide|pay|grant|allocate|commit)\b",
+    re.IGNORECASE,
+)
+
+
+def givers(question: str, names: Collection[str]) -> list[str]:
+    """The names of ``names`` that a how-much question asks about as the giver ("Hungary"
+    in "How much did Hungary contribute to the Fund?"; not the Fund); all of them when the
+    question names no giver that way."""
+    match = _GIVER.search(question)
+    if not match:
+        return list(names)
+    return [name for name in names if name in match.group("giver")]
+
+
+def names_written(text: str, names: Collection[str], *, at_end: bool = False) -> list[str]:
     """The ``names`` that ``text`` writes out, word for word ("Korean Committee for UNICEF",
-    not "Swedish Committee for UNICEF"; "Norway", not "Norwegian")."""
+    not "Swedish Committee for UNICEF"; "Norway", not "Norwegian"); with ``at_end``, only
+    where it ends the text."""
     found = []
+    end = r"\W*$" if at_end else r"(?!\w)"
     for name in names:
         words = r"\W+".join(re.escape(w) for w in name.split())
-        if re.search(rf"(?<!\w){words}(?!\w)", text):
+        if re.search(rf"(?<!\w){words}{end}", text):
             found.append(name)
     return found

@@ -28,13 +28,14 @@ _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2
 _DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
     rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?(19[5-9]\d|20[0-4]\d)\b"
 )
-_DAY = r"(?:[1-9]|[12]\d|3[01])"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _FULL_DATE = re.compile(  # "21 February 2025", "February 21, 2025": a day, not a month only
     rf"(?<![\w.,])(?:{_DAY}\s+{_MONTH}\s+(?:19|20)\d\d|{_MONTH}\s+{_DAY},\s+(?:19|20)\d\d)\b"
 )
 # A UN cover dates the document right under its distribution line ("Distr.: General" /
 # "21 February 2025"); other reports give the first full date on their first page.
 _DISTRIBUTION_DATE = re.compile(rf"Distr\.?:?\s*\w+\s+({_FULL_DATE.pattern})")
+_RANGE_GOES_ON = re.compile(rf"\s*(?:-|–|—|to|and|until)\s*(?:{_FULL_DATE.pattern})")
 _COVER_CHARS = 2000  # the first page's head: a date further down dates something else
 
 
@@ -61,11 +62,18 @@ def document_year(title: str, first_page: str, name: str = "") -> int | None:
 
 def issue_date(first_page: str) -> str | None:
     """The date a report's cover gives it: the date under a UN document's distribution line,
-    else the first full date (day, month and year) at the head of its first page, as
-    written ("21 February 2025"); None when there is none."""
+    else the first full date (day, month and year) at the head of its first page that
+    does not open a period, as written ("21 February 2025"); None when there is none."""
     head = " ".join(first_page[:_COVER_CHARS].split())
-    found = _DISTRIBUTION_DATE.search(head) or _FULL_DATE.search(head)
-    return found.group(found.lastindex or 0) if found else None
+    found = _DISTRIBUTION_DATE.search(head)
+    if found:
+        return found.group(1)
+    # The first day of a period is not the report's date ("Biennial Report (19 April
+    # 2023-9 April 2025)"): its last day is.
+    for match in _FULL_DATE.finditer(head):
+        if not _RANGE_GOES_ON.match(head, match.end()):
+            return match.group()
+    return None
 
 
 def issue_day(first_page: str) -> date | None:

@@ -77,7 +77,7 @@ def unmet_pins(
     its sentence number ``sentence``) lacks."""
     row = item.candidate.row
     store = retriever.store
-    page = row.page_of(*item.spans[item.best if sentence is None else sentence])
+    page = row.page_of(*item.spans[item.quoted if sentence is None else sentence])
     context = f"{row.text}\n{store.page_context(row.document_id, page)}"
     in_document = None
     if params.constraint_scope == "document":

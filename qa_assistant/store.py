@@ -109,14 +109,6 @@ class Store(Writing):
         """The build settings and bookkeeping stored with the index."""
         return dict(self.conn.execute("SELECT key, value FROM meta"))
 
-    def set_meta(self, values: dict[str, str]) -> None:
-        """Store build settings (inside the caller's transaction)."""
-        self.conn.executemany(
-            "INSERT INTO meta(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            list(values.items()),
-        )
-
     # ---- vectors --------------------------------------------------------------------------
     @property
     def vectors(self) -> VectorIndex:
@@ -196,16 +188,17 @@ class Store(Writing):
         return heads
 
     def undated(self, text: str, document_ids: Sequence[int]) -> str:
-        """``text`` with the shown titles of the given reports (title and cover date) put
-        back to their own titles: a question that names a report of a series by its shown
-        title asks about the report, not about its date."""
+        """``text`` without the cover dates that the shown titles of the given reports add
+        (", 21 February 2025", in any case): a question that names a report of a series by
+        its shown title asks about the report, not about its date."""
         shown = self.shown_titles()
         for document_id in document_ids:
-            if document_id in shown and shown[document_id] in text:
+            if document_id in shown:
                 (title,) = self.conn.execute(
                     "SELECT title FROM documents WHERE id = ?", (document_id,)
                 ).fetchone()
-                text = text.replace(shown[document_id], title)
+                dated = re.escape(shown[document_id][len(title) :])
+                text = re.sub(dated, "", text, flags=re.IGNORECASE)
         return text
 
     def document_ids(self, paths: Sequence[str]) -> list[int]:
@@ -289,13 +282,11 @@ class Store(Writing):
         return sorted(following.values(), key=lambda p: p.ordinal)
 
     def page_context(self, document_id: int, page: int) -> str:
-        """The text around one page of a document: the title (as shown: with its cover date
-        if another report shares it), the year and every passage that starts on that page or
-        the one before (a passage may run across the break)."""
+        """The text around one page of a document: the title, the year and every passage
+        that starts on that page or the one before (a passage may run across the break)."""
         title, year = self.conn.execute(
             "SELECT title, coalesce(year, '') FROM documents WHERE id = ?", (document_id,)
         ).fetchone() or ("", "")
-        title = self.shown_titles().get(document_id, title)
         texts = self.conn.execute(
             "SELECT text FROM passages WHERE document_id = ? AND page BETWEEN ? AND ? "
             "ORDER BY ordinal",

@@ -1,5 +1,5 @@
-"""How an update writes a generation of the index: documents, passages with their full-text
-rows and vectors, glossary rows, and the files that could not be read.
+"""How an update writes a generation of the index: its build settings, documents, passages
+with their full-text rows and vectors, glossary rows, and the files that could not be read.
 
 Only a writable generation (``Store(folder, readonly=False)``, the copy an update changes
 before it goes live, ``generations.py``) is written; ``Store`` takes these methods from
@@ -27,6 +27,14 @@ class Writing:
 
     conn: sqlite3.Connection
     vectors: VectorIndex
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Store build settings (inside the caller's transaction)."""
+        self.conn.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
 
     def move_document(self, document_id: int, path: str, signature: FileSignature) -> None:
         """A report renamed or moved in the documents folder: its new path, passages kept."""

@@ -21,6 +21,7 @@ from qa_assistant.figures import (
     compared_years,
     counted_group,
     figures,
+    givers,
     holds,
     tabled_sum_for,
     years,
@@ -192,6 +193,9 @@ def test_a_length_of_time_answers_how_long():
     assert not holds("The Secretary-General reports every three months.", DURATION)
     assert holds("The session was held from 10 to 14 March 2025.", DURATION)
     assert holds("Between 5 October and 30 November 2023, the Mission trained 40.", DURATION)
+    # how often, or "a day of action", is no length; a canal's length is one
+    assert not holds("A day of action was held twice a year.", DURATION)
+    assert holds("The rehabilitated canals span 22 km.", DURATION)
 
 
 def test_a_vote_is_a_tally_or_a_decision_without_one():
@@ -203,9 +207,12 @@ def test_a_vote_is_a_tally_or_a_decision_without_one():
     # that a vote was held, or how one delegation voted, is not how the vote went
     assert not holds("The delegation had voted against the amendments.", VOTE)
     assert not holds("The United States called for a vote on the draft.", VOTE)
-    # nor is a period ("… 2024 to 4 April", "10 to 14 March")
+    # nor is a period or a range ("… 2024 to 4 April", "aged 5 to 17", "from 12 to 15")
     assert not holds("It covers events from 5 December 2024 to 4 April 2025.", VOTE)
     assert not holds("The session was held from 10 to 14 March 2025.", VOTE)
+    assert not holds("Children aged 5 to 17 took part.", VOTE)
+    assert not holds("Cases rose from 12 to 15.", VOTE)
+    assert holds("She was elected with 120 votes.", VOTE)
 
 
 def test_a_count_of_women_is_not_a_total():
@@ -397,3 +404,26 @@ def test_which_country_is_answered_only_by_a_sentence_naming_one(fund_assistant:
     assert not answer.answered and "name no country" in answer.answer
     answer = fund_assistant.ask("Which country is the leading public partner of the Thematic Fund?")
     assert answer.answered and answer.answer.startswith("In 2024, Norway reaffirmed")
+
+
+def test_a_donors_row_is_the_one_that_ends_with_its_name():
+    heading = "Sector Donor Amount (US$)\n"
+    assert tabled_sum_for("Sida – Sweden 3,399,709", heading, ["Sweden"])
+    assert tabled_sum_for("Norway 4,678,581", heading, ["the Government of Norway"])
+    # a National Committee's row is the Committee's, not its country's
+    assert not tabled_sum_for("Japan Committee for UNICEF 878,493", heading, ["Japan"])
+    assert tabled_sum_for(
+        "Japan Committee for UNICEF 878,493", heading, ["Japan Committee for UNICEF"]
+    )
+
+
+def test_the_giver_of_a_how_much_question_is_its_subject():
+    names = ["Hungary", "Global Child Protection Thematic Fund"]
+    asked = "How much did Hungary contribute to the Global Child Protection Thematic Fund?"
+    assert givers(asked, names) == ["Hungary"]
+    committee = "How much did the Korean Committee for UNICEF give to the Fund?"
+    assert givers(committee, ["Korean Committee for UNICEF", "Fund"]) == [
+        "Korean Committee for UNICEF"
+    ]
+    # no giver named that way: every name may be the one asked about
+    assert givers("How much did the Fund raise from Hungary?", names) == names

@@ -56,6 +56,9 @@ def test_a_report_is_filed_under_the_year_it_is_of(title, first_page, name, year
         # A month and year is no date of issue; nor is a date far down the page.
         ("Annual report, June 2024. The Mission …", None),
         ("x " * 1200 + "on 2 May 2025", None),
+        # a period's first day is not the report's date; its last day is
+        ("Biennial Report (19 April 2023-9 April 2025) of the Commission", "9 April 2025"),
+        ("Meeting of 01 May 2025, Vienna", "01 May 2025"),
     ],
 )
 def test_the_date_a_cover_gives_a_report(first_page, date):
@@ -154,3 +157,11 @@ def test_a_question_naming_a_report_of_a_series_is_answered_from_it(tmp_path):
     assert answer.answered, answer.answer
     assert {c.document for c in answer.citations} == {"feb.txt"}
     assert answer.citations[0].page == 4 and "170,000" in answer.answer
+    # … also with the report chosen in the filters, and typed in lower case
+    typed = f"How many retirees were unpaid, per “{SERIES.lower()}, 21 february 2025”?"
+    kept = assistant.ask(typed, documents=["feb.txt"])
+    assert kept.answered and "170,000" in kept.answer, kept.answer
+    store = Store.open_current(index_dir)
+    assert store.undated(typed, store.document_ids(["feb.txt"])) == (
+        f"How many retirees were unpaid, per “{SERIES.lower()}”?"
+    )

@@ -22,10 +22,7 @@ from .figures import (
     MONEY,
     compared_years,
     counted_group,
-    givers,
     holds,
-    names_written,
-    tabled_sum_for,
     years,
 )
 from .lexical import one_line
@@ -41,7 +38,7 @@ from .sentences import (
     says_something,
     sentence_spans,
 )
-from .table_rows import TableRow, row_for
+from .table_rows import TableRow, givers, names_written, row_for, tabled_sum_for
 from .types import Citation
 
 

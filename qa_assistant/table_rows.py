@@ -12,14 +12,14 @@ they are read here, each with the heading above it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from .figures import tabled_sum_for
+from .figures import tabled_sums
 from .sentences import sentence_spans
 from .types import PassageRow
 
-__all__ = ["TableRow", "row_for"]
+__all__ = ["TableRow", "givers", "names_written", "row_for", "tabled_sum_for"]
 
 _RUNS_ON = 2  # windows after a passage that its table may run on into
 _SUM_AT_END = re.compile(r"[\s\d.,]+$")
@@ -90,3 +90,50 @@ def row_for(
 def _label(row: str) -> str:
     """What a row of one name and one sum names: "luxembourg" for "Luxembourg 715,647"."""
     return " ".join(_SUM_AT_END.sub("", row).split()).casefold()
+
+
+def tabled_sum_for(sentence: str, context: str, names: Collection[str]) -> bool:
+    """Whether ``sentence`` is a table row that gives a sum of money (``tabled_sums``) for
+    one of ``names``, written before the sum on its line: "Norway 4,678,581" for "Norway",
+    "Swedish Committee for UNICEF 2,710,131" for "Swedish Committee for UNICEF"."""
+    short = [_STATE_OF.sub("", name) for name in names]
+    for figure in tabled_sums(sentence, context):
+        line = sentence[: sentence.find(figure)].rsplit("\n", 1)[-1]
+        # The row's name ends where its sum begins: "Sida – Sweden" is Sweden's, "Japan
+        # Committee for UNICEF" is the Committee's, not Japan's.
+        if names_written(line, short, at_end=True):
+            return True
+    return False
+
+
+# "the Government of Norway" gives as "Norway" in a table of donors.
+_STATE_OF = re.compile(r"^(?:the\s+)?(?:Government|Kingdom|Republic|State)\s+of\s+(?:the\s+)?")
+# "How much did Hungary contribute …?": the giver is the subject between "did" and the verb.
+_GIVER = re.compile(
+    r"\bhow\s+much\s+(?:money\s+)?(?:did|does|do|has|have|had|will|would)\s+(?P<giver>.+?)\s+"
+    r"(?:contribute|give|donate|pledge|provide|pay|grant|allocate|commit)\b",
+    re.IGNORECASE,
+)
+
+
+def givers(question: str, names: Collection[str]) -> list[str]:
+    """The names of ``names`` that a how-much question asks about as the giver ("Hungary"
+    in "How much did Hungary contribute to the Fund?"; not the Fund); all of them when the
+    question names no giver that way."""
+    match = _GIVER.search(question)
+    if not match:
+        return list(names)
+    return [name for name in names if name in match.group("giver")]
+
+
+def names_written(text: str, names: Collection[str], *, at_end: bool = False) -> list[str]:
+    """The ``names`` that ``text`` writes out, word for word ("Korean Committee for UNICEF",
+    not "Swedish Committee for UNICEF"; "Norway", not "Norwegian"); with ``at_end``, only
+    where it ends the text."""
+    found = []
+    end = r"\W*$" if at_end else r"(?!\w)"
+    for name in names:
+        words = r"\W+".join(re.escape(w) for w in name.split())
+        if re.search(rf"(?<!\w){words}{end}", text):
+            found.append(name)
+    return found

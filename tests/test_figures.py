@@ -21,14 +21,13 @@ from qa_assistant.figures import (
     compared_years,
     counted_group,
     figures,
-    givers,
     holds,
-    tabled_sum_for,
     years,
 )
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.sentences import figure_request
+from qa_assistant.table_rows import givers, tabled_sum_for
 
 
 @pytest.mark.parametrize(

@@ -132,20 +132,8 @@ def compose_answer(
     cited = ranked[:quotable]  # however few sources are shown, the answer is the same
     citations = []  # for every ranked passage; listed_sources picks the top_k shown
     for n, item in enumerate(ranked, start=1):
-        row = item.candidate.row
-        a, b = item.spans[item.quoted]
-        citations.append(
-            Citation(
-                n=n,
-                document=row.document,
-                page=row.page_of(a, b),
-                text=row.text,
-                highlight=[(a, b)],
-                score=item.candidate.score,
-                title=row.title,
-                passage_id=row.id,
-            )
-        )
+        span = item.spans[item.quoted]
+        citations.append(Citation.of(n, item.candidate.row, span, item.candidate.score))
     best = cited[0]
 
     def shown(quoted: Sequence[int] = ()) -> list[Citation]:
@@ -272,16 +260,7 @@ def compose_answer(
         else:
             spans = sentence_spans(row.passage.text)
             item = Scored(Candidate(row.passage.id, row=row.passage), spans, [0.0] * len(spans))
-            citation = Citation(
-                n=0,
-                document=row.passage.document,
-                page=row.passage.page_of(*row.span),
-                text=row.passage.text,
-                highlight=[row.span],
-                score=0.0,
-                title=row.passage.title,
-                passage_id=row.passage.id,
-            )
+            citation = Citation.of(0, row.passage, row.span, 0.0)
         ranked.insert(len(cited), item)
         citations.insert(len(cited), citation)
         cited.append(item)

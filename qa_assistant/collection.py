@@ -98,7 +98,7 @@ def overview_answer(
         b = a + len(title)
         if a < 0:  # the title as the report gives it, else its first sentence
             a, b = sentence_spans(row.text)[0]
-        citations.append(_citation(n, row, (a, b), 0.0))
+        citations.append(Citation.of(n, row, (a, b), 0.0))
     years = sorted({d.year for d in documents if d.year})
     span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
     listed = _listing([_cited_title(d.title or d.path, d.year) for d in shown], len(documents))
@@ -186,7 +186,7 @@ def topic_answer(
         row = rows[pid]
         # the first sentence naming it most
         span = max(sentence_spans(row.text), key=lambda span: naming(row, span))
-        citations.append(_citation(n, row, span, hits[pid]))
+        citations.append(Citation.of(n, row, span, hits[pid]))
     years = {d.path: d.year for d in store.documents([rows[pid].document_id for pid in best])}
     listed = _listing(
         [_cited_title(c.title or c.document, years.get(c.document)) for c in citations],
@@ -214,13 +214,6 @@ def _listing(titles: list[str], total: int) -> str:
     listed = "; ".join(f"{title} [{n}]" for n, title in enumerate(titles, start=1))
     more = total - len(titles)
     return f"{listed}; and {more} more" if more > 0 else listed
-
-
-def _citation(n: int, row: PassageRow, span: tuple[int, int], score: float) -> Citation:
-    a, b = span
-    return Citation(
-        n, row.document, row.page_of(a, b), row.text, [(a, b)], score, row.title, row.id
-    )
 
 
 def _cited_title(title: str, year: int | None) -> str:

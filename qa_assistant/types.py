@@ -101,6 +101,12 @@ class Citation:
     title: str = ""
     passage_id: int = 0
 
+    @classmethod
+    def of(cls, n: int, row: PassageRow, span: tuple[int, int], score: float) -> Citation:
+        """Citation ``n`` of a stored passage, ``span`` of its text highlighted and its page
+        the one on which most of that span stands."""
+        return cls(n, row.document, row.page_of(*span), row.text, [span], score, row.title, row.id)
+
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT's citation object (plus the title)."""
         return {

@@ -187,9 +187,7 @@ def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: 
     officers"), 0.5 for any other new figure of that kind, 0 without one. A funder
     question's figure is a named funder (1), a country question's a country it does not
     name itself (1), a how-long question's a length of time, a vote question's a tally."""
-    if wanted == FUNDER:
-        return float(holds(sentence, FUNDER))
-    if wanted in (COUNTRY, DURATION, VOTE):
+    if wanted in (FUNDER, COUNTRY, DURATION, VOTE):
         return float(holds(sentence, wanted, question_numbers))
     best = 0.0
     kind = DATE if wanted == DATE else QUANTITY  # a share or a sum is a quantity too

@@ -18,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .countries import countries_named
+from .report_dates import MONTH_NAME
 
 QUANTITY = "quantity"
 SHARE = "share"  # a quantity that is a percentage or a fraction
@@ -69,15 +70,11 @@ _ASKS_VOTE = re.compile(
     r"by\s+how\s+many\s+votes)",
     re.IGNORECASE,
 )
-_MONTH_NAME = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)"
-)
 # A period from one date to another answers "How long …?": "from 10 to 14 March 2025",
 # "between 5 October and 30 November 2023", "from 5 December 2024 to 4 April 2025".
 _PERIOD = re.compile(
-    rf"\b(?:from|between)\s+\d{{1,2}}(?:\s+{_MONTH_NAME})?(?:\s+\d{{4}})?\s+(?:to|and|until)\s+"
-    rf"\d{{1,2}}\s+{_MONTH_NAME}\b",
+    rf"\b(?:from|between)\s+\d{{1,2}}(?:\s+{MONTH_NAME})?(?:\s+\d{{4}})?\s+(?:to|and|until)\s+"
+    rf"\d{{1,2}}\s+{MONTH_NAME}\b",
     re.IGNORECASE,
 )
 _TALLY = re.compile(  # "48 votes to none", "by a vote of 49 to 2", "25 against to 12 in favour"

@@ -18,19 +18,19 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
-__all__ = ["document_year", "issue_date", "issue_day", "own_title", "shown_titles"]
+__all__ = ["MONTH_NAME", "document_year", "issue_date", "issue_day", "own_title", "shown_titles"]
 
-_MONTH = (
+MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)"
 )
 _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![.,]\d|\d)")  # not "1.2019"
 _DATED_YEAR = re.compile(  # "23 July 2025", "July 23, 2025", "June 2024"
-    rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?(19[5-9]\d|20[0-4]\d)\b"
+    rf"\b{MONTH_NAME}\s+(?:\d{{1,2}},?\s+)?(19[5-9]\d|20[0-4]\d)\b"
 )
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _FULL_DATE = re.compile(  # "21 February 2025", "February 21, 2025": a day, not a month only
-    rf"(?<![\w.,])(?:{_DAY}\s+{_MONTH}\s+(?:19|20)\d\d|{_MONTH}\s+{_DAY},\s+(?:19|20)\d\d)\b"
+    rf"(?<![\w.,])(?:{_DAY}\s+{MONTH_NAME}\s+(?:19|20)\d\d|{MONTH_NAME}\s+{_DAY},\s+(?:19|20)\d\d)\b"
 )
 # A UN cover dates the document right under its distribution line ("Distr.: General" /
 # "21 February 2025"); other reports give the first full date on their first page.

@@ -27,6 +27,11 @@ class AnswerParams:
     # Sentences are short and of mixed length: small batches (sorted by length) pad less.
     # Measured on the report index, 16 sentences: batch 32 148 ms, 8 95 ms, 4 84 ms, 1 122 ms.
     sentence_batch: int = 4
+    # Question words that only say where the answer comes from ("…, according to the UN's
+    # mid-2025 world economic update?") count this much in a sentence's coverage: they find
+    # the report, the answering sentence seldom repeats them. 468 tuning questions: recall@1
+    # 0.837 → 0.840, gold fact 0.753 → 0.758, answered 0.954 → 0.957 (0.5: recall@1 alike).
+    source_term_factor: float = 0.25
     sentence_dense_weight: float = 0.5
     sentence_coverage_weight: float = 0.5
     passage_dense_weight: float = 0.35

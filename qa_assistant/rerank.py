@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_params import AnswerParams
 from .embedding import Embedder
-from .lexical import one_line, query_terms, stem_key
+from .lexical import fold, one_line, query_terms, stem_key, tokenize
 from .pins import unmet_constraints
 from .retrieval import Candidate, Retriever, drop_near_duplicates
 from .sentences import (
@@ -30,6 +30,7 @@ from .sentences import (
     is_reference,
     says_something,
     sentence_spans,
+    without_source,
 )
 
 __all__ = ["Scored", "rerank", "unmet_pins"]
@@ -127,6 +128,26 @@ def rerank(
         pool = pool[:depth] + promoted + [c for c in pool[depth:] if c not in promoted]
         depth += len(promoted)
     pool = pool[: max(listed, depth)]
+    # Words that only say where the answer comes from ("…, according to UNODC?") find the
+    # report; the answering sentence seldom repeats them.
+    stripped, source = without_source(question)
+    if source and params.source_term_factor != 1.0:
+        # … in either of their forms ("UNODC" and "United Nations Office on Drugs and Crime").
+        folded = fold(source)
+        source += "".join(
+            f" {a} {b}" for a, b in equivalents if fold(a) in folded or fold(b) in folded
+        )
+        topic = {stem_key(t) for t in tokenize(stripped)}
+        source_only = {stem_key(t) for t in tokenize(source)} - topic
+        weights = (
+            question_terms
+            if isinstance(question_terms, dict)
+            else dict.fromkeys(question_terms, 1.0)
+        )
+        question_terms = {
+            t: w * (params.source_term_factor if stem_key(t) in source_only else 1.0)
+            for t, w in weights.items()
+        }
     top_fused = max(c.fused for c in pool) or 1.0
     deep = pool[:depth] if params.rerank else []
     scored: list[Scored] = []

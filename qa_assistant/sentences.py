@@ -34,6 +34,7 @@ __all__ = [
     "is_heading",
     "is_reference",
     "says_something",
+    "without_source",
     "sentence_spans",
 ]
 
@@ -203,3 +204,36 @@ def figure_bonus(sentence: str, wanted: str, question_numbers: set[str], focus: 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``; the whole text when it has none."""
     return [(s.start, s.end) for s in split_sentences(text)] or [(0, len(text))]
+
+
+# Where a question says its answer comes from ("…, according to the UN's mid-2025 world
+# economic update?", "According to IOM figures cited by …, how many …?", "What does UNODC's
+# report on Haiti say about …?", "… in its report on the first quarter of 2025?"): words
+# that find the report, which the answering sentence seldom repeats.
+_SOURCE = re.compile(
+    r"(?:,\s*|\b)according\s+to\s+[^,?]+"
+    r"|(?:,\s*|\b)as\s+(?:reported|stated|noted|cited)\s+(?:by|in)\s+[^,?]+"
+    r"|\bin\s+(?:its|their|his|her|the)\s+(?:[\w’'-]+\s+){0,4}?(?:report|review|update|outlook)"
+    r"\b[^,?]*"
+    r"|^\W*what\s+(?:does|did)\s+(.+?)\s+(?=say\s+(?:about|on)\b)",
+    re.IGNORECASE,
+)
+
+
+def without_source(question: str) -> tuple[str, str]:
+    """(the question without the words that say where its answer comes from, those
+    words): "How many …, according to UNODC?" → ("How many …?", "according to UNODC")."""
+    found = list(_SOURCE.finditer(question))
+    if not found:
+        return question, ""
+    kept, source, at = [], [], 0
+    for match in found:
+        kept.append(question[at : match.start()])
+        source.append(match.group(0))
+        at = match.end()
+    kept.append(question[at:])
+    stripped = " ".join("".join(kept).split())
+    stripped = re.sub(r"^say\s+(?:about|on)\b", "What about", stripped, flags=re.IGNORECASE)
+    stripped = stripped.lstrip(" ,;:").replace(" ?", "?")
+    stripped = stripped[:1].upper() + stripped[1:]
+    return stripped, " ".join(source)

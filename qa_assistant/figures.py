@@ -51,6 +51,14 @@ _ASKS_DATE = re.compile(  # only at the start: ", when asked …" is no date que
     re.IGNORECASE,
 )
 
+# "When UN staff do report racism, who do they go to?": a clause that opens with "When" and
+# a question after it is no question for a date.
+_WHEN_CLAUSE = re.compile(
+    r"^\W*when\b[^?]*?,\s+(?:who|whom|what|which|where|why|how)\b", re.IGNORECASE
+)
+# "How much notice …?", "How much time …?", "How much longer …?" ask for a length of time.
+_TIME_AFTER_MUCH = re.compile(r"\s+(?:more\s+)?(?:time|notice|longer|warning)\b", re.IGNORECASE)
+
 _ASKS_FUNDER = re.compile(
     r"^\W*(?:and\s+|but\s+|so\s+)?(?:"
     r"(?:who|which\s+[\w'’-]+(?:\s+[\w'’-]+)?)\s+(?:\w+\s+)?"
@@ -216,13 +224,15 @@ def asked_for(question: str) -> str | None:
         return FUNDER
     if _ASKS_VOTE.search(question):  # "When the United States …, how did the vote go?"
         return VOTE
-    if _ASKS_DATE.search(question):
+    if _ASKS_DATE.search(question) and not _WHEN_CLAUSE.search(question):
         return DATE
     match = _ASKS_QUANTITY.search(question)
     if not match:
         return COUNTRY if _ASKS_COUNTRY.search(question) else None
     asked = match.group().lower()
-    if re.search(r"how\s+long$", asked):
+    if re.search(r"how\s+long$", asked) or (
+        asked.endswith("much") and _TIME_AFTER_MUCH.match(question, match.end())
+    ):
         return DURATION
     if _SHARE_WORDS.search(asked):
         return SHARE

@@ -84,6 +84,13 @@ from qa_assistant.table_rows import givers, tabled_sum_for
         ("What share of the vote did the party win?", SHARE),
         ("How many votes in favour did decision A receive?", QUANTITY),
         ("When was the vote held?", DATE),
+        # a clause opening with "When" before the question asks for no date
+        ("When staff do report racism, who do they most often go to?", None),
+        ("When the Mission opened, how many staff did it have?", QUANTITY),
+        # how much time, notice or longer: a length of time
+        ("How much notice must members give before a committee meets?", DURATION),
+        ("How much longer did he propose keeping the mission?", DURATION),
+        ("How much time do States have to reply?", DURATION),
     ],
 )
 def test_what_a_question_asks_for(question, kind):

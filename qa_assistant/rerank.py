@@ -19,7 +19,7 @@ from .answer_params import AnswerParams
 from .embedding import Embedder
 from .lexical import fold, one_line, query_terms, stem_key, tokenize
 from .pins import unmet_constraints
-from .retrieval import Candidate, Retriever, drop_near_duplicates
+from .retrieval import Candidate, Retriever, as_weights, drop_near_duplicates
 from .sentences import (
     counted_words,
     counts_asked,
@@ -139,14 +139,9 @@ def rerank(
         )
         topic = {stem_key(t) for t in tokenize(stripped)}
         source_only = {stem_key(t) for t in tokenize(source)} - topic
-        weights = (
-            question_terms
-            if isinstance(question_terms, dict)
-            else dict.fromkeys(question_terms, 1.0)
-        )
         question_terms = {
             t: w * (params.source_term_factor if stem_key(t) in source_only else 1.0)
-            for t, w in weights.items()
+            for t, w in as_weights(question_terms).items()
         }
     top_fused = max(c.fused for c in pool) or 1.0
     deep = pool[:depth] if params.rerank else []

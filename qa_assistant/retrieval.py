@@ -231,7 +231,7 @@ class Retriever:
         """
         if not terms:
             return 0.0
-        weights = terms if isinstance(terms, dict) else dict.fromkeys(terms, 1.0)
+        weights = as_weights(terms)
         present = {stem_key(token) for token in tokenize(text)}
         total = hit = 0.0
         for term, extra in weights.items():
@@ -240,6 +240,11 @@ class Retriever:
             if stem_key(term) in present:
                 hit += weight
         return hit / total if total else 0.0
+
+
+def as_weights(terms: list[str] | dict[str, float]) -> dict[str, float]:
+    """Question terms as a map to their weights: a plain list weighs each term 1."""
+    return terms if isinstance(terms, dict) else dict.fromkeys(terms, 1.0)
 
 
 def drop_near_duplicates(candidates: list[Candidate], limit: int) -> list[Candidate]:

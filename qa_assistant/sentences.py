@@ -215,25 +215,18 @@ _SOURCE = re.compile(
     r"|(?:,\s*|\b)as\s+(?:reported|stated|noted|cited)\s+(?:by|in)\s+[^,?]+"
     r"|\bin\s+(?:its|their|his|her|the)\s+(?:[\w’'-]+\s+){0,4}?(?:report|review|update|outlook)"
     r"\b[^,?]*"
-    r"|^\W*what\s+(?:does|did)\s+(.+?)\s+(?=say\s+(?:about|on)\b)",
+    r"|^\W*what\s+(?:does|did)\s+.+?\s+(?=say\s+(?:about|on)\b)",
     re.IGNORECASE,
 )
 
 
 def without_source(question: str) -> tuple[str, str]:
     """(the question without the words that say where its answer comes from, those
-    words): "How many …, according to UNODC?" → ("How many …?", "according to UNODC")."""
-    found = list(_SOURCE.finditer(question))
-    if not found:
+    words): "How many …, according to UNODC?" → ("How many …?", ", according to UNODC")."""
+    source = " ".join(match.group(0) for match in _SOURCE.finditer(question))
+    if not source:
         return question, ""
-    kept, source, at = [], [], 0
-    for match in found:
-        kept.append(question[at : match.start()])
-        source.append(match.group(0))
-        at = match.end()
-    kept.append(question[at:])
-    stripped = " ".join("".join(kept).split())
+    stripped = " ".join(_SOURCE.sub("", question).split())
     stripped = re.sub(r"^say\s+(?:about|on)\b", "What about", stripped, flags=re.IGNORECASE)
     stripped = stripped.lstrip(" ,;:").replace(" ?", "?")
-    stripped = stripped[:1].upper() + stripped[1:]
-    return stripped, " ".join(source)
+    return stripped[:1].upper() + stripped[1:], source

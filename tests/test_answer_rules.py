@@ -132,8 +132,12 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         # a footnote as PDF text gives it: the bare number, then its text
         "34 The High Commissioner observed that firearms are also sold by security companies.",
         "108 United Nations Population Fund (UNFPA), State of World Population 2023.",
+        # a figure's source line, quoted once as the answer to a question on growth
+        "Source: United Nations, Department of Economic and Social Affairs, based on estimates "
+        "and forecasts produced with the World Economic Forecasting Model.",
     ]
     answers = [
+        "The main source of funding for the shelters was the Government of Norway.",
         "In 2024, 17 million women in 45 countries gained access to clean energy.",
         "The report found that one in five staff had experienced racial discrimination.",
         "34. The Mission trained 20 judges in Prishtinë.",  # a numbered paragraph

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -46,6 +47,44 @@ _POINTS_BACK = re.compile(
 )
 
 
+# A definite noun phrase: "the" or "each", then a lower-case word or two ("the courses",
+# "the released prisoners"); words that locate rather than name are passed over.
+_DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-]*))?")
+_NOT_NAMING = {
+    "first",
+    "second",
+    "third",
+    "last",
+    "next",
+    "new",
+    "same",
+    "other",
+    "following",
+    "previous",
+    "whole",
+    "main",
+    "world",
+    "year",
+    "time",
+    "number",
+    "total",
+    "most",
+}
+
+
+def _names_again(question: str, history: Sequence[str]) -> bool:
+    """Whether a definite noun phrase of ``question`` repeats a word of the earlier
+    questions: the thing they spoke of, named again ("the courses", "each mandate")."""
+    earlier = {stem_key(term) for text in history for term in query_terms(text)}
+    return any(
+        stem_key(term) in earlier
+        for phrase in _DEFINITE.finditer(question)
+        for word in phrase.groups(default="")
+        for term in query_terms(word)
+        if term not in _NOT_NAMING
+    )
+
+
 @dataclass
 class Query:
     """What is searched for: the question, the earlier questions, glossary expansions."""
@@ -57,9 +96,13 @@ class Query:
 
     def leans_on_history(self) -> bool:
         """Whether the question cannot stand alone: it points back ("it", "those", "there",
-        "And …?", "What about …?") or has almost no words of its own to search with."""
+        "And …?", "What about …?"), names again with "the" or "each" what an earlier
+        question named ("Over what dates were the courses held?" after "… its 2019
+        courses …?"), or has almost no words of its own to search with."""
         return bool(self.history) and (
-            bool(_POINTS_BACK.search(self.text)) or len(query_terms(self.text)) <= 1
+            bool(_POINTS_BACK.search(self.text))
+            or len(query_terms(self.text)) <= 1
+            or _names_again(self.text, self.history)
         )
 
     def history_weight(self, params: RetrievalParams) -> float:

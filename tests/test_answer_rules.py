@@ -120,6 +120,21 @@ def test_a_question_that_points_back_leans_on_the_earlier_one():
     assert Query("Where was it held?").history_weight(params) == 0.0  # nothing to lean on
 
 
+def test_a_question_naming_again_what_the_earlier_one_named_leans_on_it():
+    earlier = ["In which regions of Tajikistan did the OSCE run its 2019 courses for youth?"]
+    # "the courses" are the earlier question's courses
+    assert Query("Over what dates were the courses held?", history=earlier).leans_on_history()
+    assert Query("Who taught each course?", history=earlier).leans_on_history()
+    assert Query("The courses lasted how long?", history=earlier).leans_on_history()
+    # a new thing, or a word that only locates ("the first time"), leans on nothing
+    for text in (
+        "Over what dates were the elections held?",
+        "When did the first woman mayor take office in Libya?",
+        "How many of the Tajik regions border Afghanistan?",  # a name of its own after "the"
+    ):
+        assert not Query(text, history=earlier).leans_on_history(), text
+
+
 def test_footnotes_sources_and_self_descriptions_are_references():
     from qa_assistant.sentences import is_reference
 

@@ -102,7 +102,8 @@ def compose_answer(
         )
         n = next(fits, 0)
         ranked.insert(0, ranked.pop(n))
-    answered = ranked[0].best_score >= params.answer_threshold
+    threshold = params.followup_threshold if earlier else params.answer_threshold
+    answered = ranked[0].best_score >= threshold
     reason = ""
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
@@ -126,7 +127,7 @@ def compose_answer(
             by_name = n < name_depth and bool(long_names & set(missing))
             if n >= depth and not (asked_years & years(item.candidate.row.title)) and not by_name:
                 continue
-            if item.best_score >= params.answer_threshold:
+            if item.best_score >= threshold:
                 unmet = unmet_pins(question, item, retriever, equivalents, params)
                 if not unmet:
                     fits.append(n)

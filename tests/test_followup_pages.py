@@ -105,3 +105,47 @@ def test_a_follow_up_is_answered_where_the_earlier_questions_names_stand(reports
         "community_safety_review.pdf",
         3,
     )
+
+
+FILLER = (
+    "Unions were consulted on the plan in a series of meetings, and the Ministry published the "
+    "list of affected offices on its website so that staff could see where posts would go. "
+    "Local administrations asked for more time to prepare, and some asked for the savings to "
+    "be spent on training the staff who remain in post."
+)
+STAFFING = f"""Public service staffing in 2025
+
+Education. After the new fiscal year began in March, the Ministry of Finance proposed that \
+teaching staff in the education sector be cut by 10 per cent, starting with vacant posts. \
+{FILLER}
+
+Security. In April the Cabinet ordered a 20 per cent reduction in security sector personnel, \
+to be completed by the end of the year. {FILLER}
+
+Health. Hospitals were spared: health sector posts will be kept at their 2024 level. {FILLER}
+"""
+
+
+@pytest.mark.model
+def test_a_follow_up_of_few_words_is_answered_below_the_standalone_threshold(
+    tmp_path, real_embedder
+):
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "public_service_staffing_2025.txt").write_text(
+        STAFFING, encoding="utf-8"
+    )
+    update_index(tmp_path / "documents", tmp_path / "index", real_embedder)
+    history = [
+        "What staff cuts did the Ministry of Finance propose for the education sector in 2025?"
+    ]
+    assistant = Assistant(tmp_path / "index", embedder=real_embedder)
+    answer = assistant.ask("What about hospitals?", history=history)
+    assert answer.answered and answer.answer.startswith("Hospitals were spared")
+    # its best sentence scores below what a question standing alone must reach
+    defaults = AnswerParams()
+    assert defaults.followup_threshold <= answer.confidence < defaults.answer_threshold
+    held_alike = replace(defaults, followup_threshold=defaults.answer_threshold)
+    answer = Assistant(tmp_path / "index", embedder=real_embedder, answering=held_alike).ask(
+        "What about hospitals?", history=history
+    )
+    assert not answer.answered

@@ -32,14 +32,15 @@ COUNTRY = "country"  # "Which country …?": a country named ("Nepal", "the Russ
 
 # The question word opens the question or the clause after a fronted phrase ("In Haiti in
 # 1997, how long could …?", "Out of all the complaints …, in how many did …?"), or comes
-# after a preposition ("Across how many police regions …?").
+# after a preposition ("Across how many police regions …?"). "What about the official
+# rate?" swaps a thing of the earlier question, and asks for no figure of its own.
 _ASKS_QUANTITY = re.compile(
     r"(?:^\W*|,\s+)(?:and\s+|but\s+|so\s+)?"
     r"(?:(?:in|of|for|across|among|to|from|on|at|with|within|into|between|under|over|by)\s+)?"
     r"(?:roughly\s+|approximately\s+|about\s+|around\s+)?"
     r"(?:how\s+(?:many|much|large|long|often|big|high|low|far|old)|"
     r"by\s+how\s+much|"
-    r"what\s+(?:was\s+|were\s+|is\s+|are\s+)?(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
+    r"what\s+(?!about\b)(?:was\s+|were\s+|is\s+|are\s+)?(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
     r"(?:proportion|fraction|share|percentage|per\s*cent|number|amount|size|rate|budget|cost|"
     r"turnout|figure|value|sum|total|count|level)\b)",
     re.IGNORECASE,

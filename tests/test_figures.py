@@ -91,6 +91,9 @@ from qa_assistant.table_rows import givers, tabled_sum_for
         ("How much notice must members give before a committee meets?", DURATION),
         ("How much longer did he propose keeping the mission?", DURATION),
         ("How much time do States have to reply?", DURATION),
+        # "What about …?" swaps a thing of the earlier question; it asks for no figure
+        ("What about the official rate?", None),
+        ("What was the official rate?", SHARE),
     ],
 )
 def test_what_a_question_asks_for(question, kind):

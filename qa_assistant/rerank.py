@@ -66,6 +66,10 @@ class Scored:
         return self.candidate.row.text[slice(*self.spans[index])]
 
 
+# Adverbs of time a follow-up adds without asking anything new ("… trained since then?").
+_WHEN_WORDS = {"since", "still", "ago", "yet", "ever", "already", "now"}
+
+
 def unmet_pins(
     question: str,
     item: Scored,
@@ -210,6 +214,14 @@ def rerank(
                 ),
             )[0]
     already_text = None  # the same sentence in an overlapping window counts as read too
+    # … unless it also holds half or more of what the follow-up asks anew ("And from Iran?"
+    # after a question about returns from Pakistan: "That figure includes 59,217 from
+    # Pakistan and 297,112 from the Islamic Republic of Iran").
+    new_words: set[str] = set()
+    if earlier and params.earlier_answer_keeps_new:
+        new_words = {stem_key(t) for t in query_terms(question) if t not in _WHEN_WORDS} - {
+            stem_key(t) for t in query_terms(earlier)
+        }
     if already_answered is not None:
         n0, i0 = already_answered
         already_text = one_line(scored[n0].sentence(i0))
@@ -239,7 +251,9 @@ def rerank(
             if params.echo_factor != 1.0 and echoes(sentence, asked):
                 score *= params.echo_factor
             if (n, i) == already_answered or one_line(sentence) == already_text:
-                score *= params.earlier_answer_factor
+                held = new_words & {stem_key(t) for t in tokenize(sentence)}
+                if not (new_words and 2 * len(held) >= len(new_words)):
+                    score *= params.earlier_answer_factor
             scores.append(score)
         item.sentence_scores = scores
     for item in scored:

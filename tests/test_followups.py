@@ -1,6 +1,7 @@
-"""A follow-up is answered where the earlier question's names stand on the page, before a
-page of another report that only names them elsewhere: "And what was the figure for the
-year before?" after a question about what the OSCE Mission recorded."""
+"""Follow-ups as a conversation asks them: answered where the earlier question's names
+stand on the page, before a page of another report that only names them elsewhere; held to
+a lower threshold, their own words being few; and answered by the earlier answer's sentence
+when that sentence also holds what the follow-up asks anew."""
 
 from __future__ import annotations
 
@@ -149,3 +150,35 @@ def test_a_follow_up_of_few_words_is_answered_below_the_standalone_threshold(
         "What about hospitals?", history=history
     )
     assert not answer.answered
+
+
+RETURNS = """Returns to Afghanistan, October 2024 to January 2025
+
+Between 22 October 2024 and 7 January 2025, 356,329 Afghans returned to Afghanistan, of whom \
+59,217 came from Pakistan and 297,112 from the Islamic Republic of Iran.
+
+In the same period, from 22 October 2024 to 7 January 2025, reception centres helped more \
+than 120,700 undocumented Afghans returning from Iran.
+
+Most returnees said they needed shelter, work and documents for their children.
+"""
+
+
+@pytest.mark.model
+def test_the_earlier_answer_answers_again_when_it_holds_what_is_asked_anew(tmp_path, real_embedder):
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "returns_2025.txt").write_text(RETURNS, encoding="utf-8")
+    update_index(tmp_path / "documents", tmp_path / "index", real_embedder)
+    history = [
+        "How many Afghans returned from Pakistan between 22 October 2024 and 7 January 2025?"
+    ]
+    answer = Assistant(tmp_path / "index", embedder=real_embedder).ask(
+        "And from Iran?", history=history
+    )
+    assert answer.answered and "297,112 from the Islamic Republic of Iran" in answer.answer
+    # the sentence the user has read counted less throughout: the other Iran figure wins
+    always_less = replace(AnswerParams(), earlier_answer_keeps_new=False)
+    answer = Assistant(tmp_path / "index", embedder=real_embedder, answering=always_less).ask(
+        "And from Iran?", history=history
+    )
+    assert answer.answer.startswith("In the same period")

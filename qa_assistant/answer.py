@@ -90,18 +90,10 @@ def compose_answer(
     started = time.perf_counter()
     ranked = scored[:listed]  # best first; the first top_k are ranked
     if earlier and params.earlier_constraint_depth > 1:
-        # The passage read first is the first whose page shows the earlier question's names
-        # and numbers, else the first whose report does.
-        scopes = ("page", "document") if params.earlier_scope == "page" else ("document",)
-        top = ranked[: params.earlier_constraint_depth]
-        fits = (
-            n
-            for scope in scopes
-            for n, item in enumerate(top)
-            if not unmet_pins(earlier, item, retriever, equivalents, params, scope=scope)
-        )
-        n = next(fits, 0)
-        ranked.insert(0, ranked.pop(n))
+        for n, item in enumerate(ranked[: params.earlier_constraint_depth]):
+            if not unmet_pins(earlier, item, retriever, equivalents, params):
+                ranked.insert(0, ranked.pop(n))
+                break
     threshold = params.followup_threshold if earlier else params.answer_threshold
     answered = ranked[0].best_score >= threshold
     reason = ""

@@ -94,8 +94,6 @@ class AnswerParams:
     # first of this many top passages whose page or report also shows the earlier
     # question's names and numbers (0 or 1: off); it never turns an answer into a near miss.
     earlier_constraint_depth: int = 3  # tuning set: recall@1 0.806 → 0.816, nothing lost
-    # … looked for on the page first, then in the report ("document": the report only).
-    earlier_scope: str = "page"
     # … and the sentence that best answers the earlier question is scaled by this: the
     # user has read it (1: off).
     earlier_answer_factor: float = 0.7  # tuning set: recall@1 0.816 → 0.827, fact kept

@@ -77,17 +77,15 @@ def unmet_pins(
     equivalents: Sequence[tuple[str, str]],
     params: AnswerParams,
     sentence: int | None = None,
-    scope: str | None = None,
 ) -> list[str]:
     """The question's names and numbers that the page of ``item``'s best sentence (or of
-    its sentence number ``sentence``) lacks; a name may also stand elsewhere in the report
-    when ``scope`` (default ``params.constraint_scope``) is "document"."""
+    its sentence number ``sentence``) lacks."""
     row = item.candidate.row
     store = retriever.store
     page = row.page_of(*item.spans[item.quoted if sentence is None else sentence])
     context = f"{row.text}\n{store.page_context(row.document_id, page)}"
     in_document = None
-    if (scope or params.constraint_scope) == "document":
+    if params.constraint_scope == "document":
         in_document = lambda text: store.document_has(row.document_id, text)  # noqa: E731
     return unmet_constraints(question, context, equivalents, in_document)
 

@@ -103,7 +103,8 @@ class AnswerParams:
     # … unless it also holds half or more of the follow-up's new words ("And from Iran?": the
     # sentence giving both countries' returns). 130 tuning questions with an earlier one:
     # recall@1 0.788 → 0.814, gold fact 0.661 → 0.695, nothing lost (any one new word: the
-    # same recall@1, gold fact 0.678, three answers worse).
+    # same recall@1, gold fact 0.678, three answers worse); the thirty held out after it
+    # (t619–t648): one first page lost, the earlier answer read before the page naming who.
     earlier_answer_keeps_new: bool = True
     rerank: bool = True
     # A question for a figure: the first passages below the reranked few, down to fused

@@ -50,26 +50,10 @@ _POINTS_BACK = re.compile(
 # A definite noun phrase: "the" or "each", then a lower-case word or two ("the courses",
 # "the released prisoners"); words that locate rather than name are passed over.
 _DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-]*))?")
-_NOT_NAMING = {
-    "first",
-    "second",
-    "third",
-    "last",
-    "next",
-    "new",
-    "same",
-    "other",
-    "following",
-    "previous",
-    "whole",
-    "main",
-    "world",
-    "year",
-    "time",
-    "number",
-    "total",
-    "most",
-}
+_NOT_NAMING = set(
+    "first second third last next new same other following previous whole main world year "
+    "time number total most".split()
+)
 
 
 def _names_again(question: str, history: Sequence[str]) -> bool:

@@ -42,13 +42,14 @@ __all__ = [
 # Footnotes and source lists ("16 For further details, see …", "229 Ibid.", a web address,
 # "(accessed December 2024)"), a figure's source line ("Source: United Nations, …") and a
 # report's description of itself ("The present report is submitted pursuant to …", "This
-# report covers …").
+# report covers …", "This complementary file provides …", "The present document contains …").
 _REFERENCE = re.compile(
     r"^\s*\d{1,3}\s+(?:see\b|ibid|available\s+at|for\s+further|source|[A-Z][^.;]{0,80}?,\s+[“\"])"
     r"|^\W*sources?\s*:"
     r"|\bibid\b|\(accessed\b|\bavailable\s+at\b|\bOfficial\s+Records\s+of\b"
-    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:annual\s+|quarterly\s+|thematic\s+)?"
-    r"(?:report|note|document)\s+(?:is\s+submitted|outlines|covers|provides|describes|presents)",
+    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:[a-z]+\s+)?(?:report|note|document|file|paper)"
+    r"(?:,\s+submitted\b[^,]*,)?\s+(?:is\s+submitted|outlines|covers|provides|describes|"
+    r"presents|contains)",
     re.IGNORECASE,
 )
 

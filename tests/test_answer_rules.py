@@ -147,6 +147,11 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         # a footnote as PDF text gives it: the bare number, then its text
         "34 The High Commissioner observed that firearms are also sold by security companies.",
         "108 United Nations Population Fund (UNFPA), State of World Population 2023.",
+        # a document describing itself, in the words of three tuning-set answers
+        "This complementary file provides 30 documents that support the evidence of the Note.",
+        "The present document contains the report on the sixty-eighth session of the Commission.",
+        "The present report, submitted pursuant to General Assembly resolution 48/141, contains "
+        "an overview of the work of the Office.",
         # a figure's source line, quoted once as the answer to a question on growth
         "Source: United Nations, Department of Economic and Social Affairs, based on estimates "
         "and forecasts produced with the World Economic Forecasting Model.",

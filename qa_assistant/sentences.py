@@ -47,7 +47,7 @@ _REFERENCE = re.compile(
     r"^\s*\d{1,3}\s+(?:see\b|ibid|available\s+at|for\s+further|source|[A-Z][^.;]{0,80}?,\s+[“\"])"
     r"|^\W*sources?\s*:"
     r"|\bibid\b|\(accessed\b|\bavailable\s+at\b|\bOfficial\s+Records\s+of\b"
-    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:[a-z]+\s+)?(?:report|note|document|file|paper)"
+    r"|^\W*(?:the|this)\s+(?:present\s+)?(?:[a-z]+\s+)?(?:report|note|document|file)"
     r"(?:,\s+submitted\b[^,]*,)?\s+(?:is\s+submitted|outlines|covers|provides|describes|"
     r"presents|contains)",
     re.IGNORECASE,

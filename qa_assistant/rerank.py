@@ -67,7 +67,7 @@ class Scored:
 
 
 # Adverbs of time a follow-up adds without asking anything new ("… trained since then?").
-_WHEN_WORDS = {"since", "still", "ago", "yet", "ever", "already", "now"}
+_WHEN_WORDS = {"since", "still", "ago", "yet", "ever", "already"}  # "now", "then": stopwords
 
 
 def unmet_pins(

@@ -41,11 +41,15 @@ def test_every_gold_phrase_stands_on_its_page(shared_dir):
     files = {path.name: path for path in (shared_dir / "reports").rglob("*") if path.is_file()}
 
     @cache
+    def reader(name: str) -> PdfReader:  # parsed once per report, not once per gold page
+        return PdfReader(files[name])
+
+    @cache
     def page_text(name: str, page: int) -> str:
         path = files[name]
         if path.suffix != ".pdf":
             return _collapsed(path.read_text(encoding="utf-8"))  # a text file is page 1
-        return _collapsed(PdfReader(path).pages[page - 1].extract_text())
+        return _collapsed(reader(name).pages[page - 1].extract_text())
 
     missing = [
         (q["id"], gold["document"], gold["page"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["COUNTRIES", "countries_named"]
+__all__ = ["COUNTRIES", "countries_named", "other_country_forms"]
 
 # Each country by the name the reports use, then its other forms. A form names a country
 # wherever it stands as a word: "Korea" of "Republic of Korea", "Guinea" of "Guinea-Bissau"
@@ -259,3 +259,37 @@ def countries_named(text: str, *, by_people: bool = False) -> set[str]:
         for word in _WORD.findall(folded):
             named |= _KIN.get(word.lower()[:_KIN_LETTERS], set())
     return named
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """Whether ``shorter`` stands in ``longer`` as a word or words (both folded)."""
+    return re.search(rf"(?<![\w-]){re.escape(shorter)}(?![\w-])", longer) is not None
+
+
+def other_country_forms(text: str) -> list[tuple[str, str]]:
+    """(a country's form in ``text``, another form of it) for each form that a search for
+    the first would miss: "Turkey" and "Türkiye", "Russia" and "Russian Federation",
+    "Czechia" and "Czech Republic" (not "Moldova" and "Republic of Moldova": the one holds
+    the other; not "Korea", which names two countries)."""
+    pairs: list[tuple[str, str]] = []
+    for match in _NAME.finditer(_fold(text)):
+        name = _CANONICAL[match.group()]
+        if name == "Korea":
+            continue
+        written = text[match.start() : match.end()]
+        found = match.group().lower()
+        if found != _fold(name).lower():
+            others = [name]  # another form: the reports' name
+        else:  # the reports' name: the other forms, "Britain" not beside "Great Britain"
+            alternates = [_fold(form).lower() for form in COUNTRIES[name]]
+            others = [
+                form
+                for form, other in zip(COUNTRIES[name], alternates, strict=True)
+                if not form.isupper()  # "UK", "USA": the reports write the name out
+                and not any(o != other and _holds(o, other) for o in alternates)
+            ]
+        for form in others:
+            other = _fold(form).lower()
+            if not (_holds(other, found) or _holds(found, other)) and (written, form) not in pairs:
+                pairs.append((written, form))
+    return pairs

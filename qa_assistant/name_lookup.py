@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .countries import other_country_forms
 from .glossary import acronym_forms
 from .lexical import fold, query_terms, stem_key, tokenize
 from .types import DocumentInfo, GlossaryEntry
@@ -111,7 +112,8 @@ class NameLookup:
                 yield word, entry
 
     def equivalents(self, question: str) -> list[tuple[str, str]]:
-        """(form in the question, the glossary's other form) for its acronyms and long forms."""
+        """(form in the question, the glossary's other form) for its acronyms and long forms,
+        and (form, other form) for a country it names as the reports may not ("Turkey")."""
         found = [(word, entry.expansion) for word, entry in self.acronyms_of(question)]
         folded = fold(question)
         asked = _content_stems(question)
@@ -121,6 +123,7 @@ class NameLookup:
             elif _names_by_its_words(self.name_words[long_form], asked):
                 # "the European economic commission" for the Economic Commission for Europe
                 found.append((entry.expansion, entry.acronym))
+        found += other_country_forms(question)  # "Turkey" for "Türkiye", and back
         return found
 
     def acronyms_in(self, text: str, spelled: str) -> list[tuple[str, str]]:

@@ -119,31 +119,47 @@ _ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
-    """Whether ``text`` spells out ``acronym`` in full: capitalised words whose initials
-    are its letters, connectors allowed between them ("CND" → "Commission on Narcotic
-    Drugs", "POiD" → "Programme Office in Dushanbe"), or giving a letter themselves ("AOSIS"
-    → "Alliance of Small Island States"), for a report that never uses it."""
+    """Whether ``text`` spells out ``acronym`` in full, for a report that never uses it:
+    capitalised words whose initials are its letters, connectors allowed between them
+    ("CND" → "Commission on Narcotic Drugs", "POiD" → "Programme Office in Dushanbe") or
+    giving a letter themselves ("AOSIS" → "Alliance of Small Island States"), a lower-case
+    word too inside them ("OPCAT" → "Optional Protocol to the Convention against Torture"),
+    the parts of a hyphenated name ("TAPI" → "Turkmenistan-Afghanistan-Pakistan-India");
+    or, for four capitals and more, as many lower-case words in a row ("VASPs" → "virtual
+    asset service providers"; three are too often met by chance: "new regional meeting")."""
     if not _ACRONYM.fullmatch(acronym) or len(acronym) > 10:
         return False
+    if re.fullmatch(r"[A-Z]{3,}s", acronym):
+        acronym = acronym[:-1]  # a plural: "VASPs", "NGOs"
     letters = acronym.lower()
-    words = words_in(text)
+    words = [part for word in words_in(text) for part in word.split("-") if part]
 
     def spells(matched: int, j: int) -> bool:  # letters[matched:] from words[j:]
         if matched == len(letters):
-            return True
+            return words[j - 1][0].isupper() or acronym[-1].islower()
         if j == len(words):
             return False
         current = words[j]
         connector = current.lower() in _CONNECTORS
+        inside = 0 < matched < len(letters) - 1  # "against" of "Convention against Torture"
         gives = current[0].lower() == letters[matched] and (
-            current[0].isupper() or acronym[matched].islower() or connector
+            current[0].isupper() or acronym[matched].islower() or connector or inside
         )
         # A connector may give its letter ("of" in AOSIS) or be passed over ("in" in ISIL).
         return (gives and spells(matched + 1, j + 1)) or (
             connector and matched > 0 and spells(matched, j + 1)
         )
 
-    return any(word[0] == acronym[0] and spells(0, start) for start, word in enumerate(words))
+    n = len(letters)
+    return any(word[0] == acronym[0] and spells(0, start) for start, word in enumerate(words)) or (
+        acronym.isupper()
+        and n >= 4
+        and any(
+            "".join(w[0] for w in words[k : k + n]) == letters
+            and all(w.islower() and w not in _CONNECTORS for w in words[k : k + n])
+            for k in range(len(words) - n + 1)
+        )
+    )
 
 
 def _kin(stem: str, stems: set[str]) -> bool:

@@ -170,9 +170,15 @@ def compose_answer(
             return not stated or bool(stated & asked_years)
         return True
 
-    if checks_type and not answers(best_row.text[a:b]):
+    if (
+        checks_type
+        and not answers(best_row.text[a:b])
+        and not holds(best_row.text[a:b], wanted, question_numbers, group=group is not None)
+    ):
         # "…uncovered nearly 3,000 non-active posts. This freed up US$3.5 million …": the
-        # figure asked for often stands in the next sentence; it joins the answer.
+        # figure asked for often stands in the next sentence; it joins the answer (not after
+        # a sentence giving another year's figure: "In 2024, UNFPA established 94 new
+        # partnerships" does not answer for 2023 because the next names 2023).
         following = best.quoted + 1
         if following < len(best.spans):
             a1, b1 = best.spans[following]
@@ -357,6 +363,18 @@ def compose_answer(
         what = what_is_missing(wanted)
         if group:
             what = f"give no number of {group}"
+        lead, n = quotes[0]
+        if (
+            params.check_year
+            and asked_years
+            and holds(
+                lead, wanted, question_numbers, group=group is not None, context=above(lead, n)
+            )
+        ):
+            other = sorted(years(lead) - asked_years - compared_years(lead))
+            if other:  # "In 2024, UNFPA established 94 new partnerships" for 2023
+                asked = " and ".join(sorted(asked_years))
+                what = f"give the figure for {' and '.join(other)}, not for {asked}"
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), shown(), best.best_score
     was = {id(c): c.n for c in citations}

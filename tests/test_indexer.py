@@ -564,9 +564,25 @@ def test_a_count_for_another_year_does_not_answer(folders):
     asked = "How many children received reintegration support in {}?"
     assert ask_over(folders, reports, asked.format(2024)).answered
     declined = ask_over(folders, reports, asked.format(2023))  # 2023 is on the page
-    assert not declined.answered and "give no number" in declined.answer
+    assert not declined.answered
+    assert "give the figure for 2024, not for 2023" in declined.answer  # says why
     other_years = AnswerParams(check_year=False)
     assert ask_over(folders, reports, asked.format(2023), other_years).answered  # the rule
+
+
+def test_the_next_sentence_naming_the_year_does_not_lend_it_to_another_years_figure(folders):
+    # The sentence after the 2024 count names 2023 in passing: joined to it, the quote
+    # would name 2023 and pass for its answer.
+    reports = {
+        "un/partners.txt": "Partnerships and resources, 2024\nIn 2024, the Fund established "
+        "94 new partnerships with the private sector. Between 2023 and 2024, the Fund "
+        "doubled its contributions from foundations."
+    }
+    asked = "How many new partnerships with the private sector did the Fund establish in {}?"
+    answered = ask_over(folders, reports, asked.format(2024))
+    assert answered.answered and "94 new partnerships" in answered.answer
+    declined = ask_over(folders, reports, asked.format(2023))
+    assert not declined.answered and "not for 2023" in declined.answer
 
 
 def test_a_year_named_only_to_compare_with_is_no_other_year(folders):

@@ -161,7 +161,7 @@ def compose_answer(
         and not for another year only ("in 2024, 16,500 children" does not say how many in
         2023)."""
         context = above(text, n)
-        if not holds(text, wanted, question_numbers, group=group is not None, context=context):
+        if not holds(text, wanted, question_numbers, group=group or False, context=context):
             return False
         if params.check_year and asked_years:
             stated = years(text)
@@ -173,7 +173,7 @@ def compose_answer(
     if (
         checks_type
         and not answers(best_row.text[a:b])
-        and not holds(best_row.text[a:b], wanted, question_numbers, group=group is not None)
+        and not holds(best_row.text[a:b], wanted, question_numbers, group=group or False)
     ):
         # "…uncovered nearly 3,000 non-active posts. This freed up US$3.5 million …": the
         # figure asked for often stands in the next sentence; it joins the answer (not after
@@ -367,14 +367,12 @@ def compose_answer(
         if (
             params.check_year
             and asked_years
-            and holds(
-                lead, wanted, question_numbers, group=group is not None, context=above(lead, n)
-            )
+            and holds(lead, wanted, question_numbers, group=group or False, context=above(lead, n))
         ):
             other = sorted(years(lead) - asked_years - compared_years(lead))
             if other:  # "In 2024, UNFPA established 94 new partnerships" for 2023
                 asked = " and ".join(sorted(asked_years))
-                what = f"give the figure for {' and '.join(other)}, not for {asked}"
+                what = f"speak of {' and '.join(other)}, not of {asked}"
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), shown(), best.best_score
     was = {id(c): c.n for c in citations}

@@ -129,12 +129,31 @@ _GROUP = re.compile(
     re.IGNORECASE,
 )
 _SMALL_COUNTS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"  # in words
-_GROUP_FIGURE = re.compile(
-    rf"(?:\d[\d.,]*|\b(?:one|{_SMALL_COUNTS}|half|majority|none)\b)"
-    rf"(?:\s*(?:%|per\s*cent|percent))?\W*(?:\w+\W+){{0,4}}?(?:{_PEOPLE}|females?|males?)\b"
-    rf"|\b(?:{_PEOPLE}|females?|males?)\W{{0,3}}(?:\w+\W+){{0,2}}?\(?\d",
-    re.IGNORECASE,
-)
+
+
+def _group_figure(people: str) -> re.Pattern[str]:
+    """A count of ``people`` (a regex of words): "41 women", "women (45 per cent)"."""
+    return re.compile(
+        rf"(?:\d[\d.,]*|\b(?:one|{_SMALL_COUNTS}|half|majority|none)\b)"
+        rf"(?:\s*(?:%|per\s*cent|percent))?\W*(?:\w+\W+){{0,4}}?(?:{people})\b"
+        rf"|\b(?:{people})\W{{0,3}}(?:\w+\W+){{0,2}}?\(?\d",
+        re.IGNORECASE,
+    )
+
+
+_GROUP_FIGURE = _group_figure(rf"{_PEOPLE}|females?|males?")
+# … of the group asked for, or its other half: a count of men tells how many were women
+# ("462 officers (56 women and 406 men)"); a count of children tells nothing of women.
+_GENDER = _group_figure(r"women|woman|men|man|females?|males?")
+_GROUP_FIGURES = {
+    "women": _GENDER,
+    "men": _GENDER,
+    "female": _GENDER,
+    "male": _GENDER,
+    "girls": _group_figure(r"girls?|boys?"),
+    "boys": _group_figure(r"girls?|boys?"),
+    "children": _group_figure(r"children|child|girls?|boys?|minors?|juveniles?"),
+}
 _SHARE_WORDS = re.compile(r"proportion|fraction|share|percentage|per\s*cent|turnout|rate")
 _MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure|dollars?|euros?|money")
 _MONEY_WORDS = re.compile(
@@ -312,17 +331,19 @@ def holds(
     kind: str,
     exclude: Collection[str] = (),
     *,
-    group: bool = False,
+    group: bool | str = False,
     context: str = "",
 ) -> bool:
     """Whether ``sentence`` states a figure of ``kind`` other than those in ``exclude``
     (the question's own numbers, and for COUNTRY its countries). A quantity may be in words
     ("two thirds", "eight"). With ``group``, the figure must count women, men, girls, boys or
-    children ("41 women", "women (45 per cent)"). A FUNDER is held by a sentence that names
-    who paid, a COUNTRY by one that names a country, a DURATION by a length of time ("137
-    years", "a three-day course"), a VOTE by a tally ("by 49 votes to none", "25 against to
-    12 in favour") or a decision without one ("by consensus"). ``context``: the passage's
-    text before the sentence, where a table states the currency of the sums its rows give."""
+    children ("41 women", "women (45 per cent)"): the group named (``counted_group``'s
+    word), or its other half, or with ``True`` any of them. A FUNDER is held by a sentence
+    that names who paid, a COUNTRY by one that names a country, a DURATION by a length of
+    time ("137 years", "a three-day course"), a VOTE by a tally ("by 49 votes to none", "25
+    against to 12 in favour") or a decision without one ("by consensus"). ``context``: the
+    passage's text before the sentence, where a table states the currency of the sums its
+    rows give."""
     if kind == FUNDER:
         return bool(_NAMES_FUNDER.search(sentence))
     if kind == COUNTRY:
@@ -335,7 +356,7 @@ def holds(
             and not re.search(r"\b(?:every|each)\s+$", sentence[: m.start()], re.IGNORECASE)
             for m in _DURATION.finditer(sentence)
         )
-    if group and not _GROUP_FIGURE.search(sentence):
+    if group and not _GROUP_FIGURES.get(str(group), _GROUP_FIGURE).search(sentence):
         return False
     if kind == SHARE:
         return any(m.group(1) not in exclude for m in _SHARE.finditer(sentence)) or bool(

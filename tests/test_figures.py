@@ -244,6 +244,13 @@ def test_a_count_of_women_is_not_a_total():
         assert holds(sentence, QUANTITY, group=True), sentence
     assert not holds("It was attended by 153 participants from 50 States.", QUANTITY, group=True)
     assert not holds("It trained some 320 teachers and parents.", QUANTITY, group=True)
+    # … a count of the group asked for, or of its other half; children are not women
+    reached = "It reached nearly 7,200 teachers and 143,000 children."
+    assert holds(reached, QUANTITY, group=True) and holds(reached, QUANTITY, group="children")
+    assert not holds(reached, QUANTITY, group="women")
+    assert holds("It trained 462 officers (406 men).", QUANTITY, group="women")
+    assert holds("Of the 40 pupils, 22 were girls.", QUANTITY, group="boys")
+    assert not holds("Of the 40 pupils, 22 were girls.", QUANTITY, group="men")
 
 
 def test_the_first_day_of_a_range_is_part_of_a_date():

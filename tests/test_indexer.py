@@ -565,7 +565,7 @@ def test_a_count_for_another_year_does_not_answer(folders):
     assert ask_over(folders, reports, asked.format(2024)).answered
     declined = ask_over(folders, reports, asked.format(2023))  # 2023 is on the page
     assert not declined.answered
-    assert "give the figure for 2024, not for 2023" in declined.answer  # says why
+    assert "speak of 2024, not of 2023" in declined.answer  # says why
     other_years = AnswerParams(check_year=False)
     assert ask_over(folders, reports, asked.format(2023), other_years).answered  # the rule
 
@@ -582,7 +582,7 @@ def test_the_next_sentence_naming_the_year_does_not_lend_it_to_another_years_fig
     answered = ask_over(folders, reports, asked.format(2024))
     assert answered.answered and "94 new partnerships" in answered.answer
     declined = ask_over(folders, reports, asked.format(2023))
-    assert not declined.answered and "not for 2023" in declined.answer
+    assert not declined.answered and "not of 2023" in declined.answer
 
 
 def test_a_year_named_only_to_compare_with_is_no_other_year(folders):

@@ -70,6 +70,42 @@ def named_reports(question: str, titles: dict[str, str]) -> list[str]:
     ]
 
 
+_ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_ORDINAL_TEENS = (
+    "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+    "nineteenth"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def ordinal_words(number: int) -> str:
+    """1–99 as the reports write a session's number: 69 → "sixty-ninth", 40 → "fortieth"."""
+    if number < 10:
+        return _ORDINAL_UNITS[number - 1]
+    if number < 20:
+        return _ORDINAL_TEENS[number - 10]
+    tens, units = divmod(number, 10)
+    if not units:
+        return _TENS[tens - 2][:-1] + "ieth"
+    return f"{_TENS[tens - 2]}-{_ORDINAL_UNITS[units - 1]}"
+
+
+# A body's session by its acronym and number, as staff write it: "CSW69", "COP29", "CND68"
+# (not "COP 29" nor "WASR-10": "the OSCE 57 …" and a rifle's model are no sessions).
+_SESSION = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z])([1-9]\d?)(?![\w-])")
+
+
+def session_forms(question: str) -> list[tuple[str, str]]:
+    """(a session as the question writes it, as the reports do): "CSW69" → "sixty-ninth
+    session", and "CSW sixty-ninth session" for the search."""
+    pairs = []
+    for match in _SESSION.finditer(question):
+        body, number = match.group(1), int(match.group(2))
+        session = f"{ordinal_words(number)} session"
+        pairs += [(match.group(), session), (match.group(), f"{body} {session}")]
+    return pairs
+
+
 def other_forms(equivalents: Sequence[tuple[str, str]]) -> list[str]:
     """The glossary forms to search beside the question's own, each once, in order."""
     return list(dict.fromkeys(other for _, other in equivalents))
@@ -124,6 +160,7 @@ class NameLookup:
                 # "the European economic commission" for the Economic Commission for Europe
                 found.append((entry.expansion, entry.acronym))
         found += other_country_forms(question)  # "Turkey" for "Türkiye", and back
+        found += session_forms(question)  # "CSW69": its sixty-ninth session
         return found
 
     def acronyms_in(self, text: str, spelled: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ and when an earlier question should pull on the new one.
 from __future__ import annotations
 
 from qa_assistant.lexical import query_terms, stem_key
-from qa_assistant.name_lookup import NameLookup, named_reports, report_titles
+from qa_assistant.name_lookup import NameLookup, named_reports, ordinal_words, report_titles
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.replies import listed_sources as _listed
 from qa_assistant.retrieval import Query, RetrievalParams
@@ -130,6 +130,24 @@ def test_a_country_named_as_the_reports_do_not_name_it_is_matched_and_searched()
     assert lookup.equivalents("What did the United Kingdom give?") == [
         ("United Kingdom", "Great Britain")
     ]
+
+
+def test_a_session_written_as_staff_write_it_is_searched_and_matched_as_the_reports_write_it():
+    lookup = NameLookup.build([], [])
+    question = "Who chaired the CSW69 youth dialogue?"
+    pairs = lookup.equivalents(question)
+    assert ("CSW69", "sixty-ninth session") in pairs
+    assert ("CSW69", "CSW sixty-ninth session") in pairs  # searched with the body's acronym
+    page = "At its sixty-ninth session, the Commission held a youth dialogue."
+    assert unmet_constraints(question, page) == ["CSW69"]
+    assert unmet_constraints(question, page, pairs) == []
+    assert lookup.equivalents("What did the CND68 decide?")[0] == ("CND68", "sixty-eighth session")
+    assert [ordinal_words(n) for n in (1, 12, 20, 40, 71, 99)] == [
+        "first", "twelfth", "twentieth", "fortieth", "seventy-first", "ninety-ninth"
+    ]  # fmt: skip
+    # a number apart, a hyphenated model name or a unit of two letters is no session
+    for text in ("How many of the OSCE 57 States?", "Were WASR-10 rifles seized?", "The G20?"):
+        assert lookup.equivalents(text) == [], text
 
 
 def test_accents_and_spelling_variants_match():

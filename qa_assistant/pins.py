@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .lexical import capitalised_words, stem_key, tokenize, words_in
+from .sentences import without_source
 
 # A question's own names and figures: numbers, and runs of capitalised words (with "of",
 # "the", "for"… inside) that do not open the question: "in 2026", "Norway's contribution",
 # "the European Union Rule of Law Mission".
-_WORD = re.compile(r"[\w'’]+(?:[-/][\w'’]+)*")
+# A number keeps its separators ("$1,000", "2.5 million"): split, "000" was a pin no page shows.
+_WORD = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])|[\w'’]+(?:[-/][\w'’]+)*")
 _CONNECTORS = {"of", "the", "for", "and", "on", "in", "de", "la", "du", "des", "to"}
 
 
@@ -91,6 +93,12 @@ def unmet_constraints(
     for form, other in equivalents:
         if on_page(form) or on_page(other) or (in_document and in_document(other)):
             covered |= {stem_key(token) for token in tokenize(form)}
+    # A number that only names the source ("…, according to the Beijing+30 review?") need
+    # only be in the report, as its names need.
+    stripped, source = without_source(question)
+    source_only = {c.words for c in constraints(source) if c.is_number} - {
+        c.words for c in constraints(stripped) if c.is_number
+    }
     missing = []
     for constraint in constraints(question):
         names = [w for w in constraint.words if w[:1].isupper() or constraint.is_number]
@@ -103,7 +111,11 @@ def unmet_constraints(
             for t in tokens
         )
         if constraint.is_number:
-            met = found == len(tokens)
+            met = found == len(tokens) or (
+                constraint.words in source_only
+                and in_document is not None
+                and in_document(constraint.words[0])
+            )
         else:
             met = (
                 2 * found >= len(tokens)

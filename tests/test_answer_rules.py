@@ -39,6 +39,26 @@ def test_a_number_the_page_does_not_show_is_a_near_miss():
     assert unmet_constraints(question.replace("2026", "2025"), page) == []
 
 
+def test_a_number_with_separators_is_one_pin():
+    question = "A kilo that costs $1,000 in Colombia sells for how much in Haiti?"
+    assert _words(question) == ["1,000", "Colombia", "Haiti"]
+    page = "Cocaine selling for $1,000 per kilogram in Colombia fetches $5,000 in Haiti."
+    assert unmet_constraints(question, page) == []
+    assert _words("Did 2.5 million people vote in 2024?") == ["2.5", "2024"]
+    assert unmet_constraints("Was it 2.5 million?", "Some 2.5 million were counted.") == []
+
+
+def test_a_number_that_only_names_the_source_need_only_be_in_the_report():
+    question = "What share of labour income goes to women, according to the Beijing+30 review?"
+    page = "Women earned just over one third (34.7 per cent) of labour income."
+    assert unmet_constraints(question, page) == ["Beijing", "30"]
+    in_report = {"Beijing", "30"}.__contains__  # the report's own words
+    assert unmet_constraints(question, page, in_document=in_report) == []
+    # a number the question asks about must still be on the page
+    question = "How many women earned labour income in 2030, according to the review?"
+    assert unmet_constraints(question, page, in_document={"2030"}.__contains__) == ["2030"]
+
+
 def test_a_name_needs_half_its_words_on_the_page_or_in_the_report():
     page = "The EU Rule of Law Mission supported two field operations of the forensic team."
     assert unmet_constraints("What did the European Union Rule of Law Mission do?", page) == []

@@ -18,6 +18,7 @@ import numpy as np
 from .answer_params import AnswerParams
 from .embedding import Embedder
 from .figures import (
+    DATE,
     FUNDER,
     MONEY,
     compared_years,
@@ -38,7 +39,14 @@ from .sentences import (
     says_something,
     sentence_spans,
 )
-from .table_rows import TableRow, givers, names_written, row_for, tabled_sum_for
+from .table_rows import (
+    TableRow,
+    givers,
+    names_written,
+    row_for,
+    sentence_after,
+    tabled_sum_for,
+)
 from .types import Citation
 
 
@@ -294,7 +302,10 @@ def compose_answer(
             or group is not None
             or (figure_bonus(text, wanted, question_numbers, focus) >= 1.0)
             or sum_in_row(text, n)
+            or n == continued
         )
+
+    continued = 0  # the citation of the sentence after the best, from the next window
 
     if wanted == FUNDER and checks_type and not any(supplies(q) for q in quotes):
         # "The activities were funded through contributions from Germany and Norway" seldom
@@ -358,21 +369,26 @@ def compose_answer(
                 | {row.span}
             )
             citation.page = row.passage.page_of(*row.span)
+    if checks_type and wanted != DATE and not any(supplies(q) for q in quotes):
+        # … the count stands in the sentence after the best, where the next window starts:
+        # read first (and so cited first), the best sentence after it says of what (not a
+        # date: a window's first date mostly opens the next item, "On 29 January, UNMIK …")
+        after = sentence_after(best_row, b, retriever.store.passages_after)
+        if (
+            after
+            and answers(after.text)
+            and figure_bonus(after.text, wanted, question_numbers, focus) >= 1.0
+        ):
+            continued = admit(after)
+            quotes.insert(0, (after.text, continued))
+            citations[continued - 1].highlight = [after.span]
+            citations[continued - 1].page = after.passage.page_of(*after.span)
     timings["answer"] = time.perf_counter() - started
     if checks_type and not any(supplies(q) for q in quotes):
-        what = what_is_missing(wanted)
-        if group:
-            what = f"give no number of {group}"
         lead, n = quotes[0]
-        if (
-            params.check_year
-            and asked_years
-            and holds(lead, wanted, question_numbers, group=group or False, context=above(lead, n))
-        ):
-            other = sorted(years(lead) - asked_years - compared_years(lead))
-            if other:  # "In 2024, UNFPA established 94 new partnerships" for 2023
-                asked = " and ".join(sorted(asked_years))
-                what = f"speak of {' and '.join(other)}, not of {asked}"
+        stated = holds(lead, wanted, question_numbers, group=group or False, context=above(lead, n))
+        stating = lead if stated and params.check_year else ""  # a figure, of other years?
+        what = what_is_missing(wanted, group, stating, asked_years)
         reason = f"The closest passages are on the topic but {what}."
         return False, no_answer_text(reason), shown(), best.best_score
     was = {id(c): c.n for c in citations}

@@ -8,10 +8,21 @@ don't say" names, when it is known, what the closest passages lack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from .config import PAGED_SUFFIXES
-from .figures import COUNTRY, DATE, DURATION, FUNDER, MONEY, QUANTITY, SHARE, VOTE
+from .figures import (
+    COUNTRY,
+    DATE,
+    DURATION,
+    FUNDER,
+    MONEY,
+    QUANTITY,
+    SHARE,
+    VOTE,
+    compared_years,
+    years,
+)
 from .lexical import one_line
 from .types import Citation
 
@@ -33,10 +44,17 @@ _WHAT_IS_ASKED = {
 }
 
 
-def what_is_missing(wanted: str) -> str:
+def what_is_missing(
+    wanted: str, group: str | None = None, stating: str = "", asked_years: Set[str] = ()
+) -> str:
     """What the closest passages lack for a question asking for ``wanted`` ("give no sum of
-    money")."""
-    return _WHAT_IS_ASKED[wanted]
+    money"), of ``group`` ("give no number of women"); or, when ``stating``, the sentence read
+    first, states such a figure for other years than those asked about, which ("speak of
+    2024, not of 2023": the year may be a reference point, "since 1995", so no more is said)."""
+    other = years(stating) - set(asked_years) - compared_years(stating) if asked_years else set()
+    if other:
+        return f"speak of {' and '.join(sorted(other))}, not of {' and '.join(sorted(asked_years))}"
+    return f"give no number of {group}" if group else _WHAT_IS_ASKED[wanted]
 
 
 def no_answer_text(reason: str = "") -> str:

@@ -27,9 +27,10 @@ _SUM_AT_END = re.compile(r"[\s\d.,]+$")
 
 @dataclass(frozen=True)
 class TableRow:
-    """A row that gives a sum: its passage, its span in the passage's text, the report's
-    text above the passage back to where the table's passage starts ("" when the row stands
-    in that passage), and the number of that passage in the list searched."""
+    """A row that gives a sum (or a sentence read from the next window, ``sentence_after``):
+    its passage, its span in the passage's text, the report's text above the passage back to
+    where the table's passage starts ("" when the row stands in that passage), and the
+    number of that passage in the list searched."""
 
     passage: PassageRow
     span: tuple[int, int]
@@ -137,3 +138,23 @@ def names_written(text: str, names: Collection[str], *, at_end: bool = False) ->
         if re.search(rf"(?<!\w){words}{end}", text):
             found.append(name)
     return found
+
+
+def sentence_after(
+    passage: PassageRow, end: int, following: Callable[[PassageRow, int], list[PassageRow]]
+) -> TableRow | None:
+    """The sentence after the one that ends ``passage`` at ``end``, read from the next window
+    of its report (``following``: the store's ``passages_after``): "More than 40,000 people
+    have benefited …" after "… schemes to provide low cost electricity", where the window
+    ends between them. None when ``end`` is not the passage's last sentence."""
+    if passage.text[end:].strip():
+        return None
+    after = following(passage, 1)
+    if not after:
+        return None
+    window = after[0]
+    start = passage.start + end - window.start  # where that sentence ends, in the next window
+    return next(
+        (TableRow(window, (a, b), "", 0) for a, b in sentence_spans(window.text) if a >= start),
+        None,
+    )

@@ -9,7 +9,7 @@ from qa_assistant import Assistant
 from qa_assistant.figures import MONEY, holds
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
-from qa_assistant.table_rows import row_for
+from qa_assistant.table_rows import row_for, sentence_after
 from qa_assistant.types import PassageRow
 
 HEADING = "Top Thematic Fund partners by contributions received, 2024 Sector Donor Amount (US$)\n"
@@ -167,3 +167,22 @@ def test_the_funds_total_still_answers_how_much_it_mobilized(donors_assistant):
     )
     assert answer.answered and answer.answer.startswith("In 2024, the Global Child Protection")
     assert "US$10.9 million" in answer.answer
+
+
+def test_the_sentence_after_the_last_of_a_window_is_read_from_the_next_window():
+    report = (
+        "In rural Mali, companies have created schemes to provide low cost electricity. "
+        "More than 40,000 people have benefited from low cost electricity. "
+        "A large company is investing in the ports."
+    )
+    cut = report.index("More")
+    # windows that meet at a sentence, and windows that overlap by one sentence
+    for cuts in ([(0, cut), (cut, len(report))], [(0, cut), (cut - 40, len(report))]):
+        first, second = _windows(report, cuts)
+        after = sentence_after(first, len(first.text.rstrip()), lambda p, n, s=second: [s])
+        assert after is not None and after.passage is second
+        assert after.text == "More than 40,000 people have benefited from low cost electricity."
+    # not the passage's last sentence, or no window after it: nothing
+    first, second = _windows(report, [(0, len(report)), (cut, len(report))])
+    assert sentence_after(first, cut - 1, lambda p, n: [second]) is None
+    assert sentence_after(second, len(second.text), lambda p, n: []) is None

@@ -18,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .countries import countries_named
+from .groups import ASKED_GROUP, SMALL_COUNTS, counts_group
 from .report_dates import MONTH_NAME
 
 QUANTITY = "quantity"
@@ -120,40 +121,6 @@ _NAMES_FUNDER = re.compile(
     r"|\bdonors?\s+(?:include|including|were|are|such\s+as)\b"
     r"|\bthanks\s+to\s+(?:the\s+)?(?:generous\s+)?(?:support|contributions?|funding)\b",
 )
-# "How many of them were women?", "How many young women…?": the count asked for is of a
-# group of people ("comments about women candidates" counts comments, not women).
-_PEOPLE = r"women|men|girls|boys|children"
-_GROUP = re.compile(
-    rf"\bhow\s+many\s+(?:of\s+(?:them|those|the\s+\w+)\s+)?(?:[\w-]+\s+)?(?P<a>{_PEOPLE})\b"
-    rf"|\b(?:were|are|was|is|being)\s+(?P<b>{_PEOPLE}|female|male)\b",
-    re.IGNORECASE,
-)
-_SMALL_COUNTS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"  # in words
-
-
-def _group_figure(people: str) -> re.Pattern[str]:
-    """A count of ``people`` (a regex of words): "41 women", "women (45 per cent)"."""
-    return re.compile(
-        rf"(?:\d[\d.,]*|\b(?:one|{_SMALL_COUNTS}|half|majority|none)\b)"
-        rf"(?:\s*(?:%|per\s*cent|percent))?\W*(?:\w+\W+){{0,4}}?(?:{people})\b"
-        rf"|\b(?:{people})\W{{0,3}}(?:\w+\W+){{0,2}}?\(?\d",
-        re.IGNORECASE,
-    )
-
-
-_GROUP_FIGURE = _group_figure(rf"{_PEOPLE}|females?|males?")
-# … of the group asked for, or its other half: a count of men tells how many were women
-# ("462 officers (56 women and 406 men)"); a count of children tells nothing of women.
-_GENDER = _group_figure(r"women|woman|men|man|females?|males?")
-_GROUP_FIGURES = {
-    "women": _GENDER,
-    "men": _GENDER,
-    "female": _GENDER,
-    "male": _GENDER,
-    "girls": _group_figure(r"girls?|boys?"),
-    "boys": _group_figure(r"girls?|boys?"),
-    "children": _group_figure(r"children|child|girls?|boys?|minors?|juveniles?"),
-}
 _SHARE_WORDS = re.compile(r"proportion|fraction|share|percentage|per\s*cent|turnout|rate")
 _MONEY_ASKED = re.compile(r"budget|cost|price|salary|revenue|expenditure|dollars?|euros?|money")
 _MONEY_WORDS = re.compile(
@@ -214,7 +181,7 @@ _NAMING_WORD = re.compile(
 # comma: "under article 5, 19 States …").
 _LABEL_GOES_ON = re.compile(r"\s*(?:\(|\)?\s*(?:and|or|to|-|–)\s*\(?)")
 _NUMBER_WORDS = re.compile(
-    rf"\b(?:{_SMALL_COUNTS}|fifteen|twenty|"
+    rf"\b(?:{SMALL_COUNTS}|fifteen|twenty|"
     r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|"
     r"one[-\s](?:third|quarter|fifth)|two[-\s]thirds|three[-\s]quarters|majority|"
     r"doubled|tripled|none)\b",
@@ -272,7 +239,7 @@ def counted_group(question: str) -> str | None:
     were women?" (a total of participants does not answer it); None for other questions."""
     if asked_for(question) not in (QUANTITY, SHARE):
         return None
-    match = _GROUP.search(question)
+    match = ASKED_GROUP.search(question)
     if not match:
         return None
     return (match.group("a") or match.group("b")).lower()
@@ -317,13 +284,24 @@ _COMPARED = re.compile(
 )
 
 
+# A year that says no more than where a period starts ("… since the programme's inception
+# early in 1995") or names a thing ("the 1994 genocide against the Tutsi", "the 2030 Agenda").
+_REFERENCE_YEAR = re.compile(
+    r"\bsince\b[^.,;]{0,40}?\b((?:19|20)\d\d)\b"
+    r"|\bthe\s+((?:19|20)\d\d)\b(?!\s*(?:[,.;:)]|and\b|to\b|-))",
+    re.IGNORECASE,
+)
+
+
 def compared_years(text: str) -> set[str]:
     """The years a text names only to compare with: those after "than", "compared with",
-    "up from" ("46.54 per cent, slightly lower than in February 2021 (48.78 per cent)")."""
+    "up from" ("46.54 per cent, slightly lower than in February 2021 (48.78 per cent)"), or
+    to date a start or a name ("since … 1995", "the 1994 genocide")."""
+    named = {a or b for a, b in _REFERENCE_YEAR.findall(text)}
     match = _COMPARED.search(text)
     if not match:
-        return set()
-    return years(text[match.end() :]) - years(text[: match.start()])
+        return named
+    return named | (years(text[match.end() :]) - years(text[: match.start()]))
 
 
 def holds(
@@ -356,7 +334,7 @@ def holds(
             and not re.search(r"\b(?:every|each)\s+$", sentence[: m.start()], re.IGNORECASE)
             for m in _DURATION.finditer(sentence)
         )
-    if group and not _GROUP_FIGURES.get(str(group), _GROUP_FIGURE).search(sentence):
+    if group and not counts_group(sentence, group):
         return False
     if kind == SHARE:
         return any(m.group(1) not in exclude for m in _SHARE.finditer(sentence)) or bool(

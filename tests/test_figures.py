@@ -279,6 +279,12 @@ def test_a_year_after_than_or_up_from_is_named_to_compare_with():
     assert compared_years("17 million in 2024, up from 14 million in 2023.") == {"2023"}
     assert compared_years("In 2024 it rose from 2023 levels.") == set()  # no marker
     assert compared_years("More in 2024 than in 2024.") == set()  # its own year too
+    # … or to date where a period starts, or a thing it names
+    started = "It noted better prison conditions since the programme's inception early in 1995."
+    assert compared_years(started) == {"1995"}
+    assert compared_years("It served survivors of the 1994 genocide against the Tutsi.") == {"1994"}
+    assert compared_years("In 2024, 94 new partnerships were set up.") == set()
+    assert compared_years("Between 2023 and 2024, it doubled.") == set()
 
 
 def test_a_country_question_is_answered_by_a_sentence_naming_a_country():

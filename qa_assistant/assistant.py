@@ -36,6 +36,7 @@ from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
 from .replies import no_answer_text
 from .retrieval import Query, RetrievalParams, Retriever
+from .spellings import Spellings
 from .store import Store
 from .types import Answer, DocumentInfo, GlossaryEntry, IndexReport
 
@@ -119,7 +120,9 @@ class Assistant:
             folder=store.folder,
             store=store,
             retriever=Retriever(store, self.embedder, self.retrieval_params),
-            names=NameLookup.build(store.glossary(), store.documents()),
+            names=NameLookup.build(
+                store.glossary(), store.documents(), Spellings(store.word_counts)
+            ),
         )
 
     # ---- asking ---------------------------------------------------------------------------
@@ -201,6 +204,7 @@ class Assistant:
             history=as_history(history),
             expansions=other_forms(equivalents),
             document_ids=document_ids,
+            respelled=snapshot.names.respelled(asked),
         )
         retriever = snapshot.retriever
         vector = retriever.query_vector(query, timings)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .countries import other_country_forms
 from .glossary import acronym_forms
 from .lexical import fold, query_terms, stem_key, tokenize
+from .spellings import Spellings
 from .types import DocumentInfo, GlossaryEntry
 
 __all__ = ["NameLookup", "named_reports", "other_forms", "report_titles"]
@@ -119,10 +120,14 @@ class NameLookup:
     long_forms: dict[str, GlossaryEntry]  # folded long form → entry
     name_words: dict[str, frozenset[str]]  # folded long form → its content words' stems
     titles: dict[str, str]  # a report's folded title (one report's only) → its path
+    spellings: Spellings | None = None  # the passages' words, for names spelled otherwise
 
     @classmethod
     def build(
-        cls, glossary: Sequence[GlossaryEntry], documents: Sequence[DocumentInfo]
+        cls,
+        glossary: Sequence[GlossaryEntry],
+        documents: Sequence[DocumentInfo],
+        spellings: Spellings | None = None,
     ) -> NameLookup:
         """The lookup of an index's glossary entries and indexed reports. An acronym is
         also known by its plural or singular ("NRM" finds the "NRMs" a report defines),
@@ -136,6 +141,7 @@ class NameLookup:
             long_forms={fold(e.expansion): e for e in glossary},
             name_words={fold(e.expansion): _content_stems(e.expansion) for e in glossary},
             titles=report_titles(documents),
+            spellings=spellings,
         )
 
     def acronyms_of(self, text: str) -> Iterator[tuple[str, GlossaryEntry]]:
@@ -149,7 +155,8 @@ class NameLookup:
 
     def equivalents(self, question: str) -> list[tuple[str, str]]:
         """(form in the question, the glossary's other form) for its acronyms and long forms,
-        and (form, other form) for a country it names as the reports may not ("Turkey")."""
+        and (form, other form) for a country it names as the reports may not ("Turkey") and
+        for a name the reports spell another way ("Otunbaeva": "otunbayeva")."""
         found = [(word, entry.expansion) for word, entry in self.acronyms_of(question)]
         folded = fold(question)
         asked = _content_stems(question)
@@ -161,7 +168,15 @@ class NameLookup:
                 found.append((entry.expansion, entry.acronym))
         found += other_country_forms(question)  # "Turkey" for "Türkiye", and back
         found += session_forms(question)  # "CSW69": its sixty-ninth session
+        if self.spellings is not None:
+            found += self.spellings.other_spellings(question)
         return found
+
+    def respelled(self, question: str) -> frozenset[str]:
+        """The question's names (folded) that the reports only spell another way."""
+        if self.spellings is None:
+            return frozenset()
+        return frozenset(form for form, _ in self.spellings.other_spellings(question))
 
     def acronyms_in(self, text: str, spelled: str) -> list[tuple[str, str]]:
         """(acronym, long form) for each glossary acronym in ``text``, in order, once; not

@@ -77,6 +77,9 @@ class Query:
     history: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     document_ids: list[int] | None = None  # None: the whole collection
+    # the question's words no passage holds, which the expansions give as the reports spell
+    # them ("otunbaeva"): they weigh nothing in a passage's share of the question's terms
+    respelled: frozenset[str] = frozenset()
 
     def leans_on_history(self) -> bool:
         """Whether the question cannot stand alone: it points back ("it", "those", "there",
@@ -99,7 +102,8 @@ class Query:
 
     def term_weights(self, history_weight: float) -> dict[str, float]:
         """Question terms (weight 1) and the last earlier question's other terms."""
-        weights = dict.fromkeys(query_terms(self.search_text), 1.0)
+        terms = query_terms(self.search_text)
+        weights = dict.fromkeys((t for t in terms if t not in self.respelled), 1.0)
         for term in query_terms(" ".join(self.history[-1:])):
             weights.setdefault(term, history_weight)
         return weights

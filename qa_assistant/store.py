@@ -14,6 +14,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -348,6 +349,14 @@ class Store(Writing):
             "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{term}"',)
         ).fetchone()
         return int(row[0])
+
+    def word_counts(self) -> Counter[str]:
+        """In how many passages each folded word of the lexical index stands (numbers left
+        out): the spellings a question's names are matched against."""
+        counts: Counter[str] = Counter()
+        for (lex,) in self.conn.execute("SELECT lex FROM passages_fts"):
+            counts.update({token for token in lex.split() if token.isalpha()})
+        return counts
 
     # ---- glossary -------------------------------------------------------------------------
     def glossary(self) -> list[GlossaryEntry]:

@@ -1,0 +1,118 @@
+"""A name the question spells otherwise than the reports ("Otunbaeva" for "Otunbayeva",
+"Djakovica" for "Đakovica") is searched, and accepted on the answering page, in the
+reports' spelling."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from qa_assistant.assistant import Assistant
+from qa_assistant.indexer import update_index
+from qa_assistant.pins import unmet_constraints
+from qa_assistant.reading import read_documents_inline
+from qa_assistant.spellings import Spellings, edit_distance
+
+WORDS = Counter(
+    {
+        "otunbayeva": 3,
+        "dakovica": 1,
+        "farkhod": 4,
+        "farhad": 1,
+        "fiction": 2,
+        "osce": 40,
+        "roza": 3,
+        "islamabad": 2,
+        "conference": 30,
+        "attended": 9,
+    }
+)
+
+
+def test_edit_distance_counts_edits_and_swaps_up_to_its_limit():
+    assert edit_distance("otunbaeva", "otunbayeva", 2) == 1
+    assert edit_distance("djakovica", "dakovica", 2) == 1
+    assert edit_distance("haidar", "hiadar", 1) == 1  # two neighbours swapped
+    assert edit_distance("prishtina", "pristina", 2) == 1
+    assert edit_distance("farhod", "farkhod", 1) == 1
+    assert edit_distance("volleyball", "valley", 2) == 3  # beyond the limit: limit + 1
+    assert edit_distance("same", "same", 0) == 0
+
+
+def test_a_name_the_reports_spell_otherwise_is_given_their_spelling():
+    spellings = Spellings(lambda: WORDS)
+    asked = "Which conference did Roza Otunbaeva attend in Islamabad?"
+    assert spellings.other_spellings(asked) == [("otunbaeva", "otunbayeva")]
+    assert spellings.other_spellings("What did the court in Djakovica get?") == [
+        ("djakovica", "dakovica")
+    ]
+    # two spellings at one edit: both, the more frequent first
+    assert spellings.other_spellings("What did Farhod say?") == [
+        ("farhod", "farkhod"),
+        ("farhod", "farhad"),
+    ]
+
+
+def test_only_names_the_reports_lack_are_looked_up():
+    spellings = Spellings(lambda: WORDS)
+    assert spellings.other_spellings("Which conference did Roza attend?") == []  # they have it
+    assert spellings.other_spellings("What fraction of staff attended?") == []  # no name
+    assert spellings.other_spellings("Fraction of what?") == []  # capitalised by grammar only
+    assert spellings.other_spellings("What did the OSCA decide?") == []  # an acronym
+    assert spellings.other_spellings("Who is Rosa?") == []  # too short to tell
+    assert spellings.other_spellings("How tall is Mount Everest?") == []  # nothing near
+
+
+def test_the_words_are_read_once_and_only_when_needed():
+    calls = []
+
+    def load() -> Counter[str]:
+        calls.append(1)
+        return WORDS
+
+    spellings = Spellings(load)
+    assert calls == []
+    spellings.other_spellings("What did Otunbaeva say?")
+    spellings.other_spellings("What did Farhod say?")
+    assert calls == [1]
+
+
+def test_the_reports_spelling_on_the_page_meets_the_name():
+    question = "What did the courts of Djakovica receive?"
+    page = "The Basic Court in Đakovica received a digital archive of its cases."
+    assert unmet_constraints(question, page) == ["Djakovica"]
+    pairs = Spellings(lambda: WORDS).other_spellings(question)
+    assert unmet_constraints(question, page, pairs) == []
+
+
+ARCHIVE = """Court archives in Kosovo, 2024
+
+With the Mission's support, the Basic Court in Đakovica received a digital archive holding \
+40,000 minor offence case files, and its registry staff were trained to keep it.
+"""
+
+WATER = """Regional cooperation update
+
+The Basic Court in Gjilan received new furniture and computers for its reception hall in \
+March 2025, paid for by the municipality.
+"""
+
+
+@pytest.mark.model
+def test_a_question_spelling_a_name_otherwise_is_answered_from_the_reports_spelling(
+    tmp_path, real_embedder
+):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "court_archives_2024.txt").write_text(ARCHIVE, encoding="utf-8")
+    (documents / "regional_update_2025.txt").write_text(WATER, encoding="utf-8")
+    update_index(documents, tmp_path / "index", real_embedder, reader=read_documents_inline)
+    assistant = Assistant(tmp_path / "index", embedder=real_embedder)
+
+    question = "What did the court in Djakovica receive?"
+    assert ("djakovica", "dakovica") in assistant.equivalents(question)
+    answer = assistant.ask(question)
+    assert answer.answered, answer.answer  # not "the reports do not mention Djakovica"
+    assert "digital archive" in answer.answer
+    assert answer.citations[0].document.endswith("court_archives_2024.txt")

@@ -152,6 +152,15 @@ def test_a_country_named_as_the_reports_do_not_name_it_is_matched_and_searched()
     ]
 
 
+def test_a_body_named_by_what_its_older_acronym_no_longer_spells_is_shown():
+    question = "Which UNFPA official gave the opening remarks?"
+    page = "Opening remarks by the Executive Director of the United Nations\nPopulation Fund."
+    assert unmet_constraints(question, page) == []
+    assert unmet_constraints(question, "Opening remarks by UN-Habitat.") == ["UNFPA"]
+    page = "The Kosovo Force continued to secure the Visoki Dečani Monastery."
+    assert unmet_constraints("Does KFOR still guard the monastery?", page) == []
+
+
 def test_a_session_written_as_staff_write_it_is_searched_and_matched_as_the_reports_write_it():
     lookup = NameLookup.build([], [])
     question = "Who chaired the CSW69 youth dialogue?"

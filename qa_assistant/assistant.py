@@ -121,7 +121,9 @@ class Assistant:
             store=store,
             retriever=Retriever(store, self.embedder, self.retrieval_params),
             names=NameLookup.build(
-                store.glossary(), store.documents(), Spellings(store.word_counts)
+                store.glossary(),
+                store.documents(),
+                Spellings(store.word_counts, store.stand_together),
             ),
         )
 

@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from .lexical import capitalised_words, tokenize, words_in
+from .lexical import tokenize, words_in
 
 __all__ = ["Spellings", "edit_distance"]
 
@@ -53,10 +53,18 @@ class Spellings:
     """The words of one index generation, for the names a question spells another way.
 
     ``load`` gives, for each folded word of the passages, in how many passages it stands
-    (``Store.word_counts``); it is called once, on the first question that needs it."""
+    (``Store.word_counts``); it is called once, on the first question that needs it.
+    ``together`` tells whether one passage holds a word of each group (``Store.
+    stand_together``): a name of several words is respelled only where the reports write it
+    whole."""
 
-    def __init__(self, load: Callable[[], Counter[str]]) -> None:
+    def __init__(
+        self,
+        load: Callable[[], Counter[str]],
+        together: Callable[[list[list[str]]], bool] | None = None,
+    ) -> None:
         self._load = load
+        self._together = together
         self._lock = threading.Lock()
         self._counts: Counter[str] | None = None
         self._by_shape: dict[tuple[str, int], list[str]] = {}
@@ -97,16 +105,36 @@ class Spellings:
 
     def other_spellings(self, question: str) -> list[tuple[str, str]]:
         """(the name as the question folds it, the reports' spelling) for each name of the
-        question the reports lack but spell another way."""
-        opening = words_in(question)[:1]
+        question the reports lack but spell another way. A name of several words is someone
+        else's when the reports hold one of its words in no spelling ("Ivana Otunbaeva"), or
+        never write its words together ("Margot Wallstrom": the reports' "Marigot" is a
+        town, their "Wahlström" another woman)."""
         pairs: list[tuple[str, str]] = []
-        for word in capitalised_words(question):
-            if [word] == opening or sum(ch.isupper() for ch in word) >= 2:
-                continue  # capitalised by grammar, or an acronym (the glossary's business)
-            for token in tokenize(word):
-                if not token.isalpha():
-                    continue
-                for other in self.near(token):
+        for name in _names(question):
+            tokens = [t for word in name for t in tokenize(word) if t.isalpha()]
+            found = {token: self.near(token) for token in tokens}
+            counts = self._words()
+            if len(tokens) > 1 and any(t not in counts and not found[t] for t in tokens):
+                continue
+            groups = [[t, *found[t]] for t in tokens]
+            respelled = any(found.values())
+            if respelled and len(tokens) > 1 and self._together and not self._together(groups):
+                continue  # "Margot Wallstrom": "Marigot" is a town, "Wahlström" another's
+            for token in tokens:
+                for other in found[token]:
                     if (token, other) not in pairs:
                         pairs.append((token, other))
         return pairs
+
+
+def _names(question: str) -> list[list[str]]:
+    """The question's runs of capitalised words, each a name: not the opening word (a
+    capital of grammar), nor an acronym (the glossary's business)."""
+    runs: list[list[str]] = [[]]
+    for position, word in enumerate(words_in(question)):
+        named = word[0].isupper() and sum(ch.isupper() for ch in word) < 2
+        if named and position > 0:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]

@@ -350,6 +350,13 @@ class Store(Writing):
         ).fetchone()
         return int(row[0])
 
+    def stand_together(self, alternatives: Sequence[Sequence[str]]) -> bool:
+        """Whether one passage holds a word of each group of ``alternatives`` (tokenized):
+        [["margot", "marigot"], ["wallstrom", "wahlstrom"]] asks for a name written whole."""
+        match = " AND ".join(f"({fts_query(list(group))})" for group in alternatives)
+        query = "SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1"
+        return self.conn.execute(query, (match,)).fetchone() is not None
+
     def word_counts(self) -> Counter[str]:
         """In how many passages each folded word of the lexical index stands (numbers left
         out): the spellings a question's names are matched against."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["COUNTRIES", "countries_named", "other_country_forms"]
+__all__ = ["COUNTRIES", "PEOPLES", "countries_named", "other_country_forms", "people_country"]
 
 # Each country by the name the reports use, then its other forms. A form names a country
 # wherever it stands as a word: "Korea" of "Republic of Korea", "Guinea" of "Guinea-Bissau"
@@ -245,6 +245,64 @@ for _form, _name in _CANONICAL.items():
     if re.fullmatch(r"[A-Z][a-z]{4,}", _form):
         _KIN.setdefault(_form.lower()[:_KIN_LETTERS], set()).add(_name)
 _WORD = re.compile(r"[A-Z][a-z]{4,}")
+
+
+# Peoples whose word does not start with their country's name, nor the name with the word
+# (as "Afghan" and "Afghanistan" do, or "Haitian" and "Haiti"): "the Mexican state of
+# Morelos" is in Mexico. A page that names the country shows the people; a search is not
+# widened with the country (measured: it pulled other pages, README session 15).
+PEOPLES: dict[str, str] = {
+    "Argentine": "Argentina",
+    "British": "United Kingdom",
+    "Burkinabe": "Burkina Faso",
+    "Burmese": "Myanmar",
+    "Canadian": "Canada",
+    "Chadian": "Chad",
+    "Chinese": "China",
+    "Cuban": "Cuba",
+    "Cypriot": "Cyprus",
+    "Danish": "Denmark",
+    "Dutch": "Netherlands",
+    "Emirati": "United Arab Emirates",
+    "Fijian": "Fiji",
+    "Filipino": "Philippines",
+    "Finnish": "Finland",
+    "French": "France",
+    "Greek": "Greece",
+    "Iranian": "Iran",
+    "Iraqi": "Iraq",
+    "Irish": "Ireland",
+    "Italian": "Italy",
+    "Ivorian": "Côte d'Ivoire",
+    "Kosovar": "Kosovo",
+    "Kosovan": "Kosovo",
+    "Lebanese": "Lebanon",
+    "Malagasy": "Madagascar",
+    "Malian": "Mali",
+    "Maltese": "Malta",
+    "Mexican": "Mexico",
+    "Montenegrin": "Montenegro",
+    "Moroccan": "Morocco",
+    "Mozambican": "Mozambique",
+    "Norwegian": "Norway",
+    "Omani": "Oman",
+    "Peruvian": "Peru",
+    "Polish": "Poland",
+    "Portuguese": "Portugal",
+    "Salvadoran": "El Salvador",
+    "Spanish": "Spain",
+    "Swedish": "Sweden",
+    "Swiss": "Switzerland",
+    "Thai": "Thailand",
+    "Togolese": "Togo",
+    "Turkish": "Türkiye",
+    "Ukrainian": "Ukraine",
+}
+
+
+def people_country(word: str) -> str | None:
+    """The country of a people's word that does not start with its name ("Mexican")."""
+    return PEOPLES.get(word)
 
 
 def countries_named(text: str, *, by_people: bool = False) -> set[str]:

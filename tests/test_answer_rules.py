@@ -152,6 +152,18 @@ def test_a_country_named_as_the_reports_do_not_name_it_is_matched_and_searched()
     ]
 
 
+def test_a_people_whose_word_does_not_start_its_countrys_name_is_shown_by_the_country():
+    question = "How many cooperatives did UNDP help set up in the Mexican state of Morelos?"
+    page = "In the state of Morelos, Mexico, UNDP helped create 18 cooperatives of women."
+    assert unmet_constraints(question, page) == []
+    page = "In the state of Morelos, UNDP helped create 18 cooperatives of women."
+    assert unmet_constraints(question, page) == ["Mexican"]
+    page = "A statement was delivered by the Prime Minister of Thailand."
+    assert unmet_constraints("What did the Thai prime minister say?", page) == []
+    # … and not by another country
+    assert unmet_constraints("What did the Irish minister say?", page) == ["Irish"]
+
+
 def test_a_body_named_by_what_its_older_acronym_no_longer_spells_is_shown():
     question = "Which UNFPA official gave the opening remarks?"
     page = "Opening remarks by the Executive Director of the United Nations\nPopulation Fund."

@@ -206,7 +206,7 @@ class Assistant:
             history=as_history(history),
             expansions=other_forms(equivalents),
             document_ids=document_ids,
-            respelled=snapshot.names.respelled(asked),
+            respelled=snapshot.names.respelled(equivalents),
         )
         retriever = snapshot.retriever
         vector = retriever.query_vector(query, timings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["COUNTRIES", "PEOPLES", "countries_named", "other_country_forms", "people_country"]
+__all__ = ["COUNTRIES", "PEOPLES", "countries_named", "other_country_forms"]
 
 # Each country by the name the reports use, then its other forms. A form names a country
 # wherever it stands as a word: "Korea" of "Republic of Korea", "Guinea" of "Guinea-Bissau"
@@ -298,11 +298,6 @@ PEOPLES: dict[str, str] = {
     "Turkish": "Türkiye",
     "Ukrainian": "Ukraine",
 }
-
-
-def people_country(word: str) -> str | None:
-    """The country of a people's word that does not start with its name ("Mexican")."""
-    return PEOPLES.get(word)
 
 
 def countries_named(text: str, *, by_people: bool = False) -> set[str]:

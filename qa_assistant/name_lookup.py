@@ -172,11 +172,16 @@ class NameLookup:
             found += self.spellings.other_spellings(question)
         return found
 
-    def respelled(self, question: str) -> frozenset[str]:
-        """The question's names (folded) that the reports only spell another way."""
+    def respelled(self, equivalents: Sequence[tuple[str, str]]) -> frozenset[str]:
+        """The names of a question's ``equivalents`` (folded words) that no passage holds,
+        each given as the reports spell it."""
         if self.spellings is None:
             return frozenset()
-        return frozenset(form for form, _ in self.spellings.other_spellings(question))
+        return frozenset(
+            form
+            for form, _ in equivalents
+            if tokenize(form) == [form] and self.spellings.lacks(form)
+        )
 
     def acronyms_in(self, text: str, spelled: str) -> list[tuple[str, str]]:
         """(acronym, long form) for each glossary acronym in ``text``, in order, once; not

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .countries import people_country
+from .countries import PEOPLES
 from .lexical import capitalised_words, fold, stem_key, tokenize, words_in
 from .sentences import without_source
 
@@ -95,7 +95,7 @@ def unmet_constraints(
         if on_page(form) or on_page(other) or (in_document and in_document(other)):
             covered |= {stem_key(token) for token in tokenize(form)}
     for word in capitalised_words(question):  # "Mexican" is shown by "Mexico"
-        country = people_country(word)
+        country = PEOPLES.get(word)
         if country and on_page(country):
             covered |= {stem_key(token) for token in tokenize(word)}
     # A number that only names the source ("…, according to the Beijing+30 review?") need

@@ -103,6 +103,10 @@ class Spellings:
             self._near[word] = others
         return others
 
+    def lacks(self, word: str) -> bool:
+        """Whether no passage holds the folded ``word``."""
+        return word not in self._words()
+
     def other_spellings(self, question: str) -> list[tuple[str, str]]:
         """(the name as the question folds it, the reports' spelling) for each name of the
         question the reports lack but spell another way. A name of several words is someone
@@ -110,10 +114,10 @@ class Spellings:
         never write its words together ("Margot Wallstrom": the reports' "Marigot" is a
         town, their "Wahlström" another woman)."""
         pairs: list[tuple[str, str]] = []
+        counts = self._words()
         for name in _names(question):
             tokens = [t for word in name for t in tokenize(word) if t.isalpha()]
             found = {token: self.near(token) for token in tokens}
-            counts = self._words()
             if len(tokens) > 1 and any(t not in counts and not found[t] for t in tokens):
                 continue
             groups = [[t, *found[t]] for t in tokens]

@@ -235,6 +235,8 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
     with st.chat_message("assistant"):
         if turn.scope is not None:
             st.caption(f"Searched {len(turn.scope)} report(s) chosen in the filters.")
+        if answer.corrected:
+            st.caption("Searched for " + escape_markdown(answer.searched_for()))
         if answer.answered:
             st.markdown(escape_markdown(answer.answer))
         if answer.acronyms:

@@ -234,6 +234,8 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
         if turn.scope is not None:
             searched = ", ".join(escape_markdown(p) for p in turn.scope) or "nothing"
             lines += [f"*Searched only: {searched}*", ""]
+        if answer.corrected:
+            lines += [f"*Searched for {escape_markdown(answer.searched_for())}*", ""]
         lines.append(escape_markdown(one_line(answer.answer)))
         if answer.acronyms:
             lines += ["", acronyms_line(answer.acronyms)]

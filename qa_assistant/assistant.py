@@ -123,7 +123,11 @@ class Assistant:
             names=NameLookup.build(
                 store.glossary(),
                 store.documents(),
-                Spellings(store.word_counts, store.stand_together),
+                Spellings(
+                    store.word_counts,
+                    store.stand_together,
+                    slips=self.retrieval_params.correct_slips,
+                ),
             ),
         )
 
@@ -184,26 +188,27 @@ class Assistant:
         document_ids = None
         if documents:
             document_ids = scope_ids(snapshot.store, documents)
-        about = collection_question(question)
+        asked, corrected = snapshot.names.corrected(question)  # "pubkic" searched as "public"
+        about = collection_question(asked)
         if about is not None:
             answer = self._about_collection(
                 snapshot, question, about, top_k, documents or None, document_ids
             )
             if answer is not None:
                 answer.acronyms = snapshot.names.acronyms_in(question, "")
+                answer.corrected = corrected
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
         check_searchable(question, history)
-        asked = question
-        if named := snapshot.names.named_reports(question):
+        if named := snapshot.names.named_reports(asked):
             named_ids = snapshot.store.document_ids(named)
             within = [i for i in named_ids if document_ids is None or i in document_ids]
             document_ids = within or document_ids  # answer from the named report (if in scope)
-            asked = snapshot.store.undated(question, named_ids)  # its date names it only
+            asked = snapshot.store.undated(asked, named_ids)  # its date names it only
         equivalents = self.equivalents(asked, snapshot)
         query = Query(
             text=asked,
-            history=as_history(history),
+            history=[snapshot.names.corrected(earlier)[0] for earlier in as_history(history)],
             expansions=other_forms(equivalents),
             document_ids=document_ids,
             respelled=snapshot.names.respelled(equivalents),
@@ -227,7 +232,7 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         used = f"{question} {text}" if answered else question
         acronyms = snapshot.names.acronyms_in(used, text if answered else "")
-        return Answer(question, answered, text, citations, timings, confidence, acronyms)
+        return Answer(question, answered, text, citations, timings, confidence, acronyms, corrected)
 
     # ---- questions about the collection ---------------------------------------------------
     def _about_collection(

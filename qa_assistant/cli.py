@@ -157,6 +157,8 @@ def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
         args.question, history=args.history, top_k=args.top_k, documents=args.document
     )
     if not args.json:
+        if answer.corrected:
+            print(f"Searched for {_printable(answer.searched_for())}")
         print(_printable(answer.answer))
         if answer.acronyms:
             spelled = "; ".join(f"{a} = {e}" for a, e in answer.acronyms)

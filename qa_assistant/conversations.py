@@ -173,6 +173,7 @@ def turn_from_json(data: dict[str, Any]) -> Turn:
             timings={str(k): float(v) for k, v in answer.get("timings", {}).items()},
             confidence=float(answer.get("confidence", 0.0)),
             acronyms=[(str(a), str(e)) for a, e in answer.get("acronyms", [])],
+            corrected=[(str(a), str(b)) for a, b in answer.get("corrected", [])],
         ),
         history=tuple(str(q) for q in data.get("history", [])),
         scope=None if scope is None else tuple(str(p) for p in scope),

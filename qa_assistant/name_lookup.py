@@ -172,6 +172,13 @@ class NameLookup:
             found += self.spellings.other_spellings(question)
         return found
 
+    def corrected(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """``text`` with its slips of the keyboard put right, and (as written, as searched)
+        for each (``Spellings.corrected``)."""
+        if self.spellings is None:
+            return text, []
+        return self.spellings.corrected(text)
+
     def respelled(self, equivalents: Sequence[tuple[str, str]]) -> frozenset[str]:
         """The names of a question's ``equivalents`` (folded words) that no passage holds,
         each given as the reports spell it."""

@@ -133,9 +133,17 @@ class Answer:
     # (acronym, long form) for the acronyms the question and answer use without spelling
     # them out, in the order they appear: a newcomer's key to "OMIK" or "POiD".
     acronyms: list[tuple[str, str]] = field(default_factory=list)
+    # (word as typed, word searched) for each slip of the keyboard put right ("pubkic").
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+
+    def searched_for(self) -> str:
+        """ "“public” (typed “pubkic”), …": the words searched in place of slips of the
+        keyboard, as plain text ("" if none)."""
+        return ", ".join(f"“{searched}” (typed “{typed}”)" for typed, searched in self.corrected)
 
     def to_json(self) -> dict[str, Any]:
-        """The CONTRACT's ``ask --json`` object (plus confidence and acronyms)."""
+        """The CONTRACT's ``ask --json`` object (plus confidence, acronyms and the words
+        searched in the reports' spelling)."""
         return {
             "question": self.question,
             "answered": self.answered,
@@ -143,6 +151,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "confidence": round(float(self.confidence), 4),
             "acronyms": [{"acronym": a, "expansion": e} for a, e in self.acronyms],
+            "corrected": [{"from": a, "to": b} for a, b in self.corrected],
         }
 
 

@@ -367,6 +367,21 @@ def test_ask_spells_out_the_acronyms_its_answer_uses(sample_index, capsys):
 
 
 @pytest.mark.model
+def test_ask_searches_a_slip_of_the_keyboard_as_the_word_meant(sample_index, capsys):
+    _, index = sample_index
+    meant = "How many Kosovo Police officers were certified as hate crime trainers?"
+    typed = "How many Kosovo Police offciers were certified as hate crime trainers?"
+    data = ask_json(index, typed, capsys)
+    assert data["corrected"] == [{"from": "offciers", "to": "officers"}]
+    assert data["question"] == typed  # the question stays as asked
+    clean = ask_json(index, meant, capsys)
+    assert clean["corrected"] == []
+    assert (data["answer"], data["citations"]) == (clean["answer"], clean["citations"])
+    assert main(["ask", typed, "--index", str(index)]) == 0
+    assert capsys.readouterr().out.startswith("Searched for “officers” (typed “offciers”)\n")
+
+
+@pytest.mark.model
 def test_a_follow_up_to_which_reports_mention_asks_about_that_topic(sample_index, capsys):
     # "it" is OMIK, the topic of the earlier question, not "reports" or "mention"
     _, index = sample_index

@@ -49,6 +49,7 @@ def turns() -> list[Turn]:
         timings={"retrieve": 0.01},
         confidence=0.91,
         acronyms=[("OMIK", "OSCE Mission in Kosovo")],
+        corrected=[("certifed", "certified")],
     )
     second = Answer("Where?", False, "The reports don't say.", [related])
     return [

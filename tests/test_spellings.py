@@ -1,6 +1,7 @@
 """A name the question spells otherwise than the reports ("Otunbaeva" for "Otunbayeva",
 "Djakovica" for "Đakovica") is searched, and accepted on the answering page, in the
-reports' spelling."""
+reports' spelling; a slip of the keyboard in a lower-case word ("pubkic") is searched as
+the word meant."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from qa_assistant.assistant import Assistant
 from qa_assistant.indexer import update_index
 from qa_assistant.pins import unmet_constraints
 from qa_assistant.reading import read_documents_inline
-from qa_assistant.spellings import Spellings, edit_distance
+from qa_assistant.spellings import Spellings, edit_distance, english_word
 
 WORDS = Counter(
     {
@@ -108,6 +109,53 @@ def test_the_reports_spelling_on_the_page_meets_the_name():
     assert unmet_constraints(question, page, pairs) == []
 
 
+SLIP_WORDS = Counter(
+    {"public": 20, "pubic": 1, "rights": 30, "nights": 2, "defining": 5, "officers": 12}
+)
+ENGLISH = {"public", "pubic", "rights", "nights", "defining", "officers", "fraction", "money"}
+
+
+def slips(**kwargs) -> Spellings:
+    """Spellings over SLIP_WORDS, with ENGLISH as the language's word list."""
+    return Spellings(lambda: SLIP_WORDS, known=lambda word: word in ENGLISH, **kwargs)
+
+
+def test_a_slip_of_the_keyboard_is_searched_as_the_word_meant():
+    assert slips().corrected("How much pubkic money was spent on human rgihts?") == (
+        "How much public money was spent on human rights?",
+        [("pubkic", "public"), ("rgihts", "rights")],
+    )
+    # dropped, doubled and swapped letters; another vowel; a key beside the one meant
+    for typed in ("pblic", "puublic", "pbulic", "publuc", "publuc", "pubkic"):
+        assert slips().corrected(f"the {typed} money")[1] == [(typed, "public")], typed
+    # the most frequent of the words one slip away: "pubic" is one too
+    assert slips().slipped_from("pubkic") == "public"
+
+
+def test_what_is_no_slip_is_left_as_written():
+    spellings = slips()
+    unchanged = [
+        "What fraction of the public money?",  # English, though the reports lack it
+        "What did Pubkic say?",  # a name: the names' lookup is for those
+        "How did the offcr act?",  # shorter than five letters is too little to tell
+        "What is plublix?",  # two slips from "public"
+        "What did the zublic say?",  # the first letter is kept by a slip
+        "What did the publxc say?",  # "x" is far from "i" on the keyboard, and no vowel
+        "How many demining teams?",  # two slips from "defining": another word
+    ]
+    for question in unchanged:
+        assert spellings.corrected(question) == (question, []), question
+    off = slips(slips=False)
+    assert off.corrected("the pubkic money") == ("the pubkic money", [])
+
+
+def test_english_is_known_in_british_spelling_too():
+    for word in ("recognise", "programme", "labour", "trialled", "centre", "defence"):
+        assert english_word(word), word
+    for word in ("pubkic", "rgihts", "demining"):
+        assert not english_word(word), word
+
+
 ARCHIVE = """Court archives in Kosovo, 2024
 
 With the Mission's support, the Basic Court in Đakovica received a digital archive holding \
@@ -141,3 +189,25 @@ def test_a_question_spelling_a_name_otherwise_is_answered_from_the_reports_spell
     assert answer.answered, answer.answer  # not "the reports do not mention Djakovica"
     assert "digital archive" in answer.answer
     assert answer.citations[0].document.endswith("court_archives_2024.txt")
+
+
+@pytest.mark.model
+def test_a_question_with_a_slip_is_answered_as_the_one_meant(tmp_path, real_embedder):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "court_archives_2024.txt").write_text(ARCHIVE, encoding="utf-8")
+    (documents / "regional_update_2025.txt").write_text(WATER, encoding="utf-8")
+    update_index(documents, tmp_path / "index", real_embedder, reader=read_documents_inline)
+    assistant = Assistant(tmp_path / "index", embedder=real_embedder)
+
+    meant = assistant.ask("How many minor offence case files does the digital archive hold?")
+    typed = assistant.ask("How many minor offence case fiels does the digital acrhive hold?")
+    assert typed.corrected == [("fiels", "files"), ("acrhive", "archive")]
+    assert typed.answered and typed.answer == meant.answer
+    assert "40,000" in typed.answer
+    assert [c.passage_id for c in typed.citations] == [c.passage_id for c in meant.citations]
+    assert meant.corrected == []
+    # "Which reports mention …?" looks for the word meant too
+    listed = assistant.ask("Which reports mention the digital acrhive?")
+    assert listed.corrected == [("acrhive", "archive")]
+    assert listed.answered and listed.citations[0].document.endswith("court_archives_2024.txt")

@@ -169,17 +169,20 @@ March 2025, paid for by the municipality.
 """
 
 
-@pytest.mark.model
-def test_a_question_spelling_a_name_otherwise_is_answered_from_the_reports_spelling(
-    tmp_path, real_embedder
-):
+@pytest.fixture
+def courts(tmp_path, real_embedder) -> Assistant:
+    """An assistant over two short court reports, one about the Đakovica archive."""
     documents = tmp_path / "documents"
     documents.mkdir()
     (documents / "court_archives_2024.txt").write_text(ARCHIVE, encoding="utf-8")
     (documents / "regional_update_2025.txt").write_text(WATER, encoding="utf-8")
     update_index(documents, tmp_path / "index", real_embedder, reader=read_documents_inline)
-    assistant = Assistant(tmp_path / "index", embedder=real_embedder)
+    return Assistant(tmp_path / "index", embedder=real_embedder)
 
+
+@pytest.mark.model
+def test_a_question_spelling_a_name_otherwise_is_answered_from_the_reports_spelling(courts):
+    assistant = courts
     question = "What did the court in Djakovica receive?"
     assert ("djakovica", "dakovica") in assistant.equivalents(question)
     # "Basic Court in Đakovica" is written whole, "Basic Court in Gjakova" nowhere
@@ -192,14 +195,8 @@ def test_a_question_spelling_a_name_otherwise_is_answered_from_the_reports_spell
 
 
 @pytest.mark.model
-def test_a_question_with_a_slip_is_answered_as_the_one_meant(tmp_path, real_embedder):
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    (documents / "court_archives_2024.txt").write_text(ARCHIVE, encoding="utf-8")
-    (documents / "regional_update_2025.txt").write_text(WATER, encoding="utf-8")
-    update_index(documents, tmp_path / "index", real_embedder, reader=read_documents_inline)
-    assistant = Assistant(tmp_path / "index", embedder=real_embedder)
-
+def test_a_question_with_a_slip_is_answered_as_the_one_meant(courts):
+    assistant = courts
     meant = assistant.ask("How many minor offence case files does the digital archive hold?")
     typed = assistant.ask("How many minor offence case fiels does the digital acrhive hold?")
     assert typed.corrected == [("fiels", "files"), ("acrhive", "archive")]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .countries import other_country_forms
 from .glossary import acronym_forms
 from .lexical import fold, query_terms, stem_key, tokenize
-from .spellings import Spellings
+from .spellings import Spellings, english_word
 from .types import DocumentInfo, GlossaryEntry
 
 __all__ = ["NameLookup", "named_reports", "other_forms", "report_titles"]
@@ -146,11 +146,17 @@ class NameLookup:
 
     def acronyms_of(self, text: str) -> Iterator[tuple[str, GlossaryEntry]]:
         """(word, glossary entry) for each glossary acronym a text uses, as it stands there:
-        "OMIK's" and "(POiD)," are OMIK and POiD; "who" is not WHO (two capitals at least)."""
+        "OMIK's" and "(POiD)," are OMIK and POiD; "who" is not WHO (two capitals at least).
+        In a text typed without a capital ("what does odihr do?") an acronym is any word
+        of the glossary's that English does not know: "odihr", not "who"."""
+        uncapitalised = not any(ch.isupper() for ch in text)
         for word in text.replace("’", "'").split():
             word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
             entry = self.acronyms.get(fold(word))
-            if entry and sum(ch.isupper() for ch in word) >= 2:
+            if entry and (
+                sum(ch.isupper() for ch in word) >= 2
+                or (uncapitalised and not english_word(fold(word)))
+            ):
                 yield word, entry
 
     def equivalents(self, question: str) -> list[tuple[str, str]]:

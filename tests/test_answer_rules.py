@@ -465,6 +465,21 @@ def test_an_acronym_is_known_by_its_singular_or_plural_too():
     assert lookup.equivalents("Which NGOs took part?")[0][1].endswith("defines them)")
 
 
+def test_a_question_typed_without_capitals_still_names_its_acronyms():
+    lookup = NameLookup.build(
+        [
+            GlossaryEntry("ODIHR", "Office for Democratic Institutions and Human Rights", (), 3),
+            GlossaryEntry("WHO", "World Health Organization", (), 9),
+        ],
+        [],
+    )
+    odihr = ("odihr", "Office for Democratic Institutions and Human Rights")
+    assert lookup.equivalents("what does odihr do?") == [odihr]
+    assert lookup.equivalents("what did the who and odihr's staff say?") == [odihr]  # English
+    # with a capital anywhere, the question writes its acronyms in capitals
+    assert lookup.equivalents("What does odihr do?") == []
+
+
 def test_a_bare_paragraph_number_is_never_the_quoted_sentence():
     # "1." left as a sentence of its own takes its passage's score; the answer quotes the
     # best sentence that says something instead.

@@ -36,6 +36,7 @@ SHORTEST = 5  # letters of a name looked up: shorter ones meet too many others b
 MOST = 2  # other spellings kept for one name, the most frequent first
 REMEMBERED = 4096  # names looked up whose other spellings are kept for the next question
 _PLAIN = re.compile(r"[^\W\d_]+")  # a run of letters: "counter-terrorism" is two
+_QUOTES = "\"'“‘«"  # a word put in quotes is searched as typed
 # British spellings and the American ones the word list holds: "recognise", "labour",
 # "trialled", "centre", "catalogue", "defence", "paediatric", "programme".
 _AMERICAN = (
@@ -165,7 +166,7 @@ class Spellings:
         """``text`` with each slip of the keyboard put as the reports spell the word, and
         (the word as written, as searched) for each: a word in lower case, of five letters
         and more, that neither the reports nor English know, and that is one slip from a
-        word of the reports ("pubkic": "public")."""
+        word of the reports ("pubkic": "public"). A word put in quotes is left as typed."""
         pairs: list[tuple[str, str]] = []
         parts: list[str] = []
         end = 0
@@ -173,6 +174,8 @@ class Spellings:
             word = match.group()
             if len(word) < SHORTEST or not word.islower() or word in STOPWORDS:
                 continue
+            if match.start() and text[match.start() - 1] in _QUOTES:
+                continue  # "somoni", in quotes, is searched as typed
             token = fold(word)
             if not self.lacks(token) or self._known(token):
                 continue

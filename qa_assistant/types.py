@@ -138,8 +138,11 @@ class Answer:
 
     def searched_for(self) -> str:
         """ "“public” (typed “pubkic”), …": the words searched in place of slips of the
-        keyboard, as plain text ("" if none)."""
-        return ", ".join(f"“{searched}” (typed “{typed}”)" for typed, searched in self.corrected)
+        keyboard, and how to search one as typed, as plain text ("" if none)."""
+        if not self.corrected:
+            return ""
+        words = ", ".join(f"“{searched}” (typed “{typed}”)" for typed, searched in self.corrected)
+        return f"{words}. To search a word as typed, put it in quotes."
 
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT's ``ask --json`` object (plus confidence, acronyms and the words

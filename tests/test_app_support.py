@@ -224,7 +224,7 @@ def test_the_words_searched_in_place_of_slips_are_exported_with_the_answer() -> 
     answer = Answer("What did OMIK trian?", True, "OMIK trained 40 officers. [1]", [citation()])
     answer.corrected = [("trian", "train")]
     markdown = conversation_markdown([Turn(answer.question, answer)], exported_at="x")
-    assert "*Searched for “train” \\(typed “trian”\\)*" in markdown  # escaped Markdown
+    assert "*Searched for “train” \\(typed “trian”\\). To search a word as typed" in markdown
     plain_answer = Answer("Q", True, "A [1]", [citation()])
     assert "Searched for" not in conversation_markdown([Turn("Q", plain_answer)], exported_at="x")
 

@@ -378,7 +378,11 @@ def test_ask_searches_a_slip_of_the_keyboard_as_the_word_meant(sample_index, cap
     assert clean["corrected"] == []
     assert (data["answer"], data["citations"]) == (clean["answer"], clean["citations"])
     assert main(["ask", typed, "--index", str(index)]) == 0
-    assert capsys.readouterr().out.startswith("Searched for “officers” (typed “offciers”)\n")
+    said = "Searched for “officers” (typed “offciers”). To search a word as typed, put it in"
+    assert capsys.readouterr().out.startswith(said)
+    # … in quotes, as the CLI says
+    quoted = ask_json(index, typed.replace("offciers", '"offciers"'), capsys)
+    assert quoted["corrected"] == []
 
 
 @pytest.mark.model

@@ -145,6 +145,9 @@ def test_what_is_no_slip_is_left_as_written():
     ]
     for question in unchanged:
         assert spellings.corrected(question) == (question, []), question
+    # a word in quotes is searched as typed: the way to overrule a wrong guess
+    for quoted in ('the "pubkic" money', "the “pubkic” money", "the 'pubkic' money"):
+        assert spellings.corrected(quoted) == (quoted, []), quoted
     off = slips(slips=False)
     assert off.corrected("the pubkic money") == ("the pubkic money", [])
 

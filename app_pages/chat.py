@@ -236,7 +236,7 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
         if turn.scope is not None:
             st.caption(f"Searched {len(turn.scope)} report(s) chosen in the filters.")
         if answer.corrected:
-            st.caption("Searched for " + escape_markdown(answer.searched_for()))
+            st.caption(escape_markdown(answer.searched_for()))
         if answer.answered:
             st.markdown(escape_markdown(answer.answer))
         if answer.acronyms:

@@ -235,7 +235,7 @@ def conversation_markdown(turns: Sequence[Turn], *, exported_at: str | None = No
             searched = ", ".join(escape_markdown(p) for p in turn.scope) or "nothing"
             lines += [f"*Searched only: {searched}*", ""]
         if answer.corrected:
-            lines += [f"*Searched for {escape_markdown(answer.searched_for())}*", ""]
+            lines += [f"*{escape_markdown(answer.searched_for())}*", ""]
         lines.append(escape_markdown(one_line(answer.answer)))
         if answer.acronyms:
             lines += ["", acronyms_line(answer.acronyms)]

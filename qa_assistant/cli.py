@@ -158,7 +158,7 @@ def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
     )
     if not args.json:
         if answer.corrected:
-            print(f"Searched for {_printable(answer.searched_for())}")
+            print(_printable(answer.searched_for()))
         print(_printable(answer.answer))
         if answer.acronyms:
             spelled = "; ".join(f"{a} = {e}" for a, e in answer.acronyms)

@@ -167,10 +167,12 @@ class Spellings:
         (the word as written, as searched) for each: a word in lower case, of five letters
         and more, that neither the reports nor English know, and that is one slip from a
         word of the reports ("pubkic": "public"). A word put in quotes is left as typed."""
+        if not self._slips:
+            return text, []
         pairs: list[tuple[str, str]] = []
         parts: list[str] = []
         end = 0
-        for match in _PLAIN.finditer(text if self._slips else ""):
+        for match in _PLAIN.finditer(text):
             word = match.group()
             if len(word) < SHORTEST or not word.islower() or word in STOPWORDS:
                 continue

@@ -137,12 +137,13 @@ class Answer:
     corrected: list[tuple[str, str]] = field(default_factory=list)
 
     def searched_for(self) -> str:
-        """ "“public” (typed “pubkic”), …": the words searched in place of slips of the
-        keyboard, and how to search one as typed, as plain text ("" if none)."""
+        """The line "Searched for “public” (typed “pubkic”), …" naming the words searched in
+        place of slips of the keyboard, and how to search one as typed, as plain text ("" if
+        none): the CLI prints it, the app and the export escape it."""
         if not self.corrected:
             return ""
         words = ", ".join(f"“{searched}” (typed “{typed}”)" for typed, searched in self.corrected)
-        return f"{words}. To search a word as typed, put it in quotes."
+        return f"Searched for {words}. To search a word as typed, put it in quotes."
 
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT's ``ask --json`` object (plus confidence, acronyms and the words

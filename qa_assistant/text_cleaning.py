@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from .spellings import english_word
+
 __all__ = ["TERMINAL_PUNCTUATION", "URL_PATTERN", "clean_pages", "clean_text"]
 
 # A line is a running header/footer when (digits ignored) it stands among the first or last
@@ -222,7 +224,19 @@ def _keeps_hyphen(last_token: str, right: str, vocabulary: Counter[str]) -> bool
     if left.lower() in _COMPOUND_PREFIXES:
         return True
     # "Union-\nfacilitated", "UNMIK-\nbacked": a capitalised word seen elsewhere on its own.
-    return left[:1].isupper() and vocabulary[left.lower()] >= 2
+    if left[:1].isupper():
+        return vocabulary[left.lower()] >= 2
+    # "government-\nsupported", "resource-\nconstrained": two words of English that make
+    # none together ("govern-\nment" makes one, "consider-\nable" too).
+    return (
+        min(len(left), len(right)) >= _COMPOUND_PART
+        and english_word(left.lower())
+        and english_word(right.lower())
+        and not english_word((left + right).lower())
+    )
+
+
+_COMPOUND_PART = 4  # letters: "ever-\nyone", "any-\nway" are split words
 
 
 # --------------------------------------------------------------------- page structure

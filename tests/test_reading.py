@@ -214,6 +214,8 @@ def test_soft_hyphens_are_removed() -> None:
 
 def test_line_end_hyphenation_is_joined() -> None:
     assert clean_text("a long train-\ning course") == "a long training course"
+    # Two words that make one English word are joined, however long each part.
+    assert clean_text("consider-\nable sums, every-\nthing") == "considerable sums, everything"
 
 
 @pytest.mark.parametrize(
@@ -228,6 +230,9 @@ def test_line_end_hyphenation_is_joined() -> None:
         ("the Secretary-\nGeneral said", "the Secretary-General said"),
         ("from 2008-\n2011 on", "from 2008-2011 on"),
         ("a non-\nAlbanian school", "a non-Albanian school"),
+        # Two English words that make none together: a compound, not a split word.
+        ("a government-\nsupported return", "a government-supported return"),
+        ("in resource-\nconstrained settings", "in resource-constrained settings"),
     ],
 )
 def test_compounds_keep_their_hyphen(raw: str, expected: str) -> None:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run index test test-fast bench lint browser-deps samples clean
+.PHONY: setup run index test test-fast bench lint browser-deps ocr-deps samples clean
 
 # The CPU build of torch is pinned by constraints.txt: an unpinned torch is a multi-GB CUDA build.
 $(STAMP): pyproject.toml constraints.txt
@@ -30,7 +30,14 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
-test: setup browser-deps
+# Debian's Tesseract, which reads scanned PDFs (pages that are pictures); without it they are
+# reported and skipped.
+ocr-deps:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr; fi; }
+
+test: setup browser-deps ocr-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

@@ -56,10 +56,18 @@ def last_update_result(state: UpdateState) -> None:
         st.error(state.error)
     elif state.report is not None:
         report = state.report
+        scanned = (
+            f" {len(report.ocr)} scanned, read by OCR ({', '.join(report.ocr)}): check a quote "
+            "from them against the page."
+            if report.ocr
+            else ""
+        )
         st.success(
-            f"Index updated in {report.seconds:.1f} s: {len(report.added)} added, "
-            f"{len(report.updated)} updated, {len(report.removed)} removed, "
-            f"{len(report.unchanged)} unchanged, {len(report.failed)} failed."
+            escape_markdown(
+                f"Index updated in {report.seconds:.1f} s: {len(report.added)} added, "
+                f"{len(report.updated)} updated, {len(report.removed)} removed, "
+                f"{len(report.unchanged)} unchanged, {len(report.failed)} failed.{scanned}"
+            )
         )
 
 

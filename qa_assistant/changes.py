@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import QAError
+from .ocr import OCR_FIX, tesseract
 from .scanning import FolderScan, SourceFile, file_sha256
 from .types import FailedDocument, FileSignature, IndexReport, StoredDocument
 
@@ -110,7 +111,16 @@ def find_changes(
 def _still_failing(failure: tuple[FileSignature, str], source: SourceFile) -> bool:
     """Whether a remembered failure still stands (same file, and not a transient one)."""
     signature, error = failure
-    return signature == source.signature and not error.startswith(_TRANSIENT_FAILURES)
+    if signature != source.signature or error.startswith(_TRANSIENT_FAILURES):
+        return False
+    # A scan skipped before OCR could read it is read once Tesseract is installed.
+    return not (_unread_scan(error) and tesseract() is not None)
+
+
+def _unread_scan(error: str) -> bool:
+    """A scan reported with OCR as the fix (Tesseract missing, or an index built before
+    OCR), not one whose pictures OCR has read in vain."""
+    return error.startswith("no extractable text") and OCR_FIX in error
 
 
 def _moves(

@@ -126,6 +126,12 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
         )
         if report.moved:
             print(f"{len(report.moved)} of them renamed or moved: passages kept, not read again.")
+        if report.ocr:
+            print(
+                f"{len(report.ocr)} of them scanned, read by OCR: "
+                f"{', '.join(_printable(path) for path in report.ocr)}. Check a quote from "
+                "them against the page."
+            )
         if report.resumed:
             print(
                 f"Resumed an interrupted build: {report.resumed} reports it had stored were "

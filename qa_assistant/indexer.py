@@ -310,6 +310,8 @@ def _read_and_add(target, to_read, stored, report, embedder, settings, progress,
             _record_failure(target, source, kind, stored, report, error)
             return
         pending.add(source, sha, result, chunks, kind)
+        if result.ocr:
+            report.ocr.append(source.relative)
         if pending.passages >= EMBED_BATCH_PASSAGES:
             flush()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_assistant.errors import DocumentError
-from qa_assistant.reading import TOO_LARGE_HINT, describe_error, read_document
+from qa_assistant.reading import TOO_LARGE_HINT, describe_error, read_document, set_page_hook
 from qa_assistant.types import ReadDocument
 
 __all__ = ["ReaderPool"]
@@ -50,11 +50,19 @@ def _worker_main(
             results.send(("start", seq))
         except OSError:
             return  # the parent has gone
+        set_page_hook(lambda seq=seq: _still_reading(results, seq))
         payload = _read_for_worker(reader, Path(path))
         if not _send_result(results, seq, payload):
             return
         if payload[0] == "error" and payload[1] == "too large":
             return  # start afresh rather than go on with a fragmented heap
+
+
+def _still_reading(results: Any, seq: int) -> None:
+    """Tell the pool that file ``seq`` is still being read (a page of a scan was read by
+    OCR): its timeout counts from here."""
+    with contextlib.suppress(OSError):
+        results.send(("start", seq))
 
 
 def _read_for_worker(reader: Callable[[Path], ReadDocument], path: Path) -> _Payload:
@@ -184,7 +192,8 @@ class ReaderPool:
     input order while up to ``prefetch`` files are read ahead. A file that runs past
     ``timeout`` seconds yields "timed out"; one that exhausts ``memory_limit`` bytes or kills
     the process yields "too large". The process is then restarted and the rest continue.
-    ``reader`` must be a picklable top-level function (default ``read_document``).
+    ``reader`` must be a picklable top-level function (default ``read_document``). A
+    scanned PDF read by OCR has ``timeout`` seconds for each page, not for the whole file.
     """
 
     def __init__(

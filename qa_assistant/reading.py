@@ -20,6 +20,7 @@ from typing import Any
 
 from qa_assistant.config import SUPPORTED_SUFFIXES
 from qa_assistant.errors import DocumentError
+from qa_assistant.ocr import INSTALL_HINT, NO_TEXT_FOUND, OCR_FIX, ocr_pages, tesseract
 from qa_assistant.text_cleaning import clean_pages, clean_text
 from qa_assistant.titles import cover_title, metadata_title, shorten, text_title
 from qa_assistant.types import PageText, ReadDocument
@@ -29,6 +30,7 @@ __all__ = [
     "describe_error",
     "read_document",
     "read_documents_inline",
+    "set_page_hook",
 ]
 
 logger = logging.getLogger(__name__)
@@ -160,19 +162,45 @@ def _read_pdf(path: Path) -> ReadDocument:
             raw_title = reader.metadata.title if reader.metadata else None
         except Exception:
             raw_title = None
-    return _assemble_pdf(raw_pages, raw_title, path)
+        texts = clean_pages(raw_pages)
+        scanned = not _has_text(texts)
+        if scanned:
+            texts = _read_scanned(reader.pages)
+    return _assemble_pdf(texts, raw_title, path, ocr=scanned)
 
 
-def _assemble_pdf(raw_pages: list[str], raw_title: Any, path: Path) -> ReadDocument:
-    texts = clean_pages(raw_pages)
+def _read_scanned(pages: Any) -> list[str]:
+    """The pages' text as Tesseract reads their pictures; ``DocumentError`` when it is not
+    installed or reads no text."""
+    program = tesseract()
+    if program is None:
+        raise DocumentError(
+            "no extractable text (scanned?)",
+            f"the pages are images; {INSTALL_HINT}, or {OCR_FIX}",
+        )
+    texts = clean_pages(ocr_pages(pages, program, _page_hook))
     if not _has_text(texts):
         raise DocumentError(
             "no extractable text (scanned?)",
-            "the pages are images; run OCR on it (e.g. ocrmypdf) and add it again",
+            f"the pages are images and {NO_TEXT_FOUND} on them",
         )
+    return texts
+
+
+_page_hook: Callable[[], None] | None = None
+
+
+def set_page_hook(hook: Callable[[], None] | None) -> None:
+    """Have ``hook`` called after each page read by OCR (a reader process tells its pool
+    that it is still at work: a long scan is not a hung parser)."""
+    global _page_hook
+    _page_hook = hook
+
+
+def _assemble_pdf(texts: list[str], raw_title: Any, path: Path, ocr: bool = False) -> ReadDocument:
     title = metadata_title(raw_title, path.stem) or cover_title(texts[0]) or path.stem
     pages = [PageText(number=i, text=text) for i, text in enumerate(texts, start=1)]
-    return ReadDocument(pages=pages, title=title)
+    return ReadDocument(pages=pages, title=title, ocr=ocr)
 
 
 def _read_text(path: Path, markdown: bool) -> ReadDocument:

@@ -38,10 +38,12 @@ class PageText:
 
 @dataclass(frozen=True)
 class ReadDocument:
-    """A document as read from disk: its cleaned pages and a title."""
+    """A document as read from disk: its cleaned pages and a title; ``ocr``: its pages were
+    pictures, read by OCR."""
 
     pages: list[PageText]
     title: str
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ class IndexReport:
     # reports an interrupted ``index --rebuild`` had stored, dropped by a plain ``index``
     # (which brings the live index up to date instead)
     dropped_rebuild: int = 0
+    # added or updated reports whose pages were pictures (scans), read by OCR
+    ocr: list[str] = field(default_factory=list)
     documents: int = 0
     passages: int = 0
     pages: int = 0

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qa_assistant.errors import STABLE_REASONS, DocumentError
+from qa_assistant.ocr import tesseract
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_document, read_documents_inline
 from qa_assistant.text_cleaning import clean_text
@@ -507,7 +508,8 @@ TRICKY_EXPECTED: dict[str, str | None] = {
     "pypdf_Seige_of_Vicksburg_Sample_OCR.pdf": None,
     "pypdf_bytes.pdf": None,
     "pypdf_crazyones-encrypted-256.pdf": "password-protected",
-    "pypdf_encrypted_doc_no_id.pdf": "no extractable text (scanned?)",
+    # A scan too (a patent office's), encrypted with an empty password: read by OCR.
+    "pypdf_encrypted_doc_no_id.pdf": None if tesseract() else "no extractable text (scanned?)",
     "pypdf_indirect-rotation.pdf": None,
     "pypdf_issue-297_broken-xref.pdf": None,
     "pypdf_missing_info.pdf": None,
@@ -527,7 +529,10 @@ TRICKY_EXPECTED: dict[str, str | None] = {
     "sf_021_crazyones-pdfa.pdf": None,
     "sf_025_with-attachment.pdf": None,
     "sf_026_multicolumn.pdf": None,
-    "un_A_45_696_Add.1_scanned_tiff2pdf.pdf": "no extractable text (scanned?)",
+    # Read by OCR where Tesseract is installed (test_the_un_scan_is_read_by_ocr).
+    "un_A_45_696_Add.1_scanned_tiff2pdf.pdf": None
+    if tesseract()
+    else "no extractable text (scanned?)",
     "un_E_CN.4_149_1948_ocr_noise.pdf": None,
 }
 
@@ -562,6 +567,17 @@ def test_tricky_pdf(name: str) -> None:
     if pages:
         assert len(document.pages) == int(pages)
     assert any(page.text for page in document.pages)
+
+
+@pytest.mark.shared
+def test_the_un_scan_is_read_by_ocr() -> None:
+    path = shared("tricky-pdfs", "un_A_45_696_Add.1_scanned_tiff2pdf.pdf")
+    if tesseract() is None:
+        pytest.skip("Tesseract is not installed (make ocr-deps installs it)")
+    document = read_document(path)
+    assert document.ocr and len(document.pages) == 22
+    text = " ".join(" ".join(page.text.split()) for page in document.pages)
+    assert "The Second World Climate Conference was convened in Geneva, Switzerland" in text
 
 
 @pytest.mark.shared
@@ -720,11 +736,13 @@ def test_a_cover_naming_the_organ_the_session_and_the_agenda_item_is_titled_by_t
 
 def test_a_pdf_titled_only_by_its_kind_is_titled_by_its_cover(tmp_path: Path) -> None:
     from qa_assistant.reading import _assemble_pdf
+    from qa_assistant.text_cleaning import clean_pages
 
     # Set large with space between the lines, as a cover is.
     cover = "ECONOMIC COMMISSION FOR\nASIA\n\nANNUAL REPORT\n\n27 April 2024\n\nUNITED NATIONS"
     body = "The Commission met in Bangkok and adopted its programme of work. " * 10
-    document = _assemble_pdf([cover, body], "ANNUAL REPORT", tmp_path / "E_2025_39.pdf")
+    texts = clean_pages([cover, body])
+    document = _assemble_pdf(texts, "ANNUAL REPORT", tmp_path / "E_2025_39.pdf")
     assert document.title == "Economic Commission for Asia: Annual Report"
 
 

@@ -24,18 +24,20 @@ run: setup
 index: setup
 	$(BIN)/qa-assistant index
 
+# $(call apt_install,COMMAND,PACKAGE): Debian's PACKAGE, unless COMMAND is already there
+# (as root, else with sudo).
+apt_install = command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(2); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(2); fi; }
+
 # Debian's Chromium for the browser test (Playwright's own browser download cannot work offline).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@$(call apt_install,chromium,chromium)
 
 # Debian's Tesseract, which reads scanned PDFs (pages that are pictures); without it they are
 # reported and skipped.
 ocr-deps:
-	@command -v tesseract >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr; fi; }
+	@$(call apt_install,tesseract,tesseract-ocr)
 
 test: setup browser-deps ocr-deps
 	$(BIN)/python -m pytest -q

@@ -3,8 +3,8 @@
 A scanned report is a PDF whose pages are pictures: pypdf finds no text on them. Each such
 page usually holds one picture of the whole page; ``ocr_pages`` takes the largest picture
 of each page from the PDF itself (no page renderer is needed) and has the ``tesseract``
-program (Debian's ``tesseract-ocr``) read it. Without the program, ``tesseract_missing``
-says how to install it, and the report is skipped as before.
+program (Debian's ``tesseract-ocr``) read it. Without the program the report is skipped
+as before, and ``INSTALL_HINT`` says how to install it.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from qa_assistant import reading
 from qa_assistant.errors import DocumentError
+from qa_assistant.indexer import update_index
 from qa_assistant.ocr import tesseract
 from qa_assistant.reader_pool import ReaderPool
+from qa_assistant.reading import read_documents_inline
 from qa_assistant.types import PageText, ReadDocument
 
 needs_tesseract = pytest.mark.skipif(
@@ -41,6 +43,14 @@ def scanned_pdf(path: Path, pages: list[list[str]]) -> Path:
         pictures.append(picture)
     pictures[0].save(path, "PDF", resolution=200, save_all=True, append_images=pictures[1:])
     return path
+
+
+def folder_with_a_scan(folder: Path) -> Path:
+    """A documents folder holding a scan and a text file."""
+    folder.mkdir()
+    scanned_pdf(folder / "scan.pdf", PAGES)
+    (folder / "notes.txt").write_text("Field notes\n\nThe office opened in May.\n")
+    return folder
 
 
 def test_a_scan_without_tesseract_is_reported_with_the_fix(
@@ -99,13 +109,7 @@ def test_the_timeout_counts_per_page_of_a_scan(tmp_path: Path) -> None:
 
 @needs_tesseract
 def test_index_says_which_reports_were_read_by_ocr(tmp_path: Path, fake_embedder) -> None:
-    from qa_assistant.indexer import update_index
-    from qa_assistant.reading import read_documents_inline
-
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    scanned_pdf(documents / "scan.pdf", PAGES)
-    (documents / "notes.txt").write_text("Field notes\n\nThe office opened in May.\n")
+    documents = folder_with_a_scan(tmp_path / "documents")
     report = update_index(
         documents, tmp_path / "index", fake_embedder, reader=read_documents_inline
     )
@@ -118,13 +122,7 @@ def test_index_says_which_reports_were_read_by_ocr(tmp_path: Path, fake_embedder
 def test_a_scan_skipped_without_tesseract_is_read_once_it_is_installed(
     tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qa_assistant.indexer import update_index
-    from qa_assistant.reading import read_documents_inline
-
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    scanned_pdf(documents / "scan.pdf", PAGES)
-    (documents / "notes.txt").write_text("Field notes\n\nThe office opened in May.\n")
+    documents = folder_with_a_scan(tmp_path / "documents")
     index = tmp_path / "index"
     with monkeypatch.context() as patched:
         patched.setattr(reading, "tesseract", lambda: None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import signal
@@ -553,6 +554,12 @@ def test_every_tricky_pdf_has_an_expectation() -> None:
     assert set(manifest) == set(TRICKY_EXPECTED)
 
 
+@functools.cache
+def read_tricky(path: Path) -> ReadDocument:
+    """A tricky PDF read once for the tests that look at it (OCR takes 39 s on the UN scan)."""
+    return read_document(path)
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize("name", sorted(TRICKY_EXPECTED))
 def test_tricky_pdf(name: str) -> None:
@@ -561,7 +568,7 @@ def test_tricky_pdf(name: str) -> None:
     if expected is not None:
         assert reason_of(path) == expected
         return
-    document = read_document(path)
+    document = read_tricky(path)
     assert document.title and document.pages
     pages = tricky_manifest().get(name, {}).get("pages")
     if pages:
@@ -574,7 +581,7 @@ def test_the_un_scan_is_read_by_ocr() -> None:
     path = shared("tricky-pdfs", "un_A_45_696_Add.1_scanned_tiff2pdf.pdf")
     if tesseract() is None:
         pytest.skip("Tesseract is not installed (make ocr-deps installs it)")
-    document = read_document(path)
+    document = read_tricky(path)
     assert document.ocr and len(document.pages) == 22
     text = " ".join(" ".join(page.text.split()) for page in document.pages)
     assert "The Second World Climate Conference was convened in Geneva, Switzerland" in text

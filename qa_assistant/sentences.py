@@ -118,9 +118,18 @@ def echoes(sentence: str, asked: set[str]) -> bool:
     return bool(own) and len(own - asked) <= 2
 
 
+# A line that opens with a figure and goes on to say what it counts states it, closing
+# punctuation or not: "49.2 million Unintended pregnancies averted", an infographic's line.
+_FIGURE_OPENING = re.compile(
+    r"(?:(?i:over|more than|about|nearly|some)\s+)?[$€£]?"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\s*(?:%|per cent|million|billion))?"  # not "2.1 Methods"
+    r"|\d+(?:\.\d+)?\s*(?:%|per cent|million|billion))\s+[^\W\d_]"
+)
+
+
 def is_heading(sentence: str) -> bool:
     """A title or heading (no closing punctuation) is context, rarely the answer."""
-    return not _TERMINATED.search(sentence.rstrip())
+    return not _TERMINATED.search(sentence.rstrip()) and not _FIGURE_OPENING.match(sentence)
 
 
 def figure_request(

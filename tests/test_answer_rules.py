@@ -11,7 +11,14 @@ from qa_assistant.name_lookup import NameLookup, named_reports, ordinal_words, r
 from qa_assistant.pins import constraints, unmet_constraints
 from qa_assistant.replies import listed_sources as _listed
 from qa_assistant.retrieval import Query, RetrievalParams
-from qa_assistant.sentences import counted_words, counts_asked, echoes, is_broad, says_something
+from qa_assistant.sentences import (
+    counted_words,
+    counts_asked,
+    echoes,
+    is_broad,
+    is_heading,
+    says_something,
+)
 from qa_assistant.types import Citation, DocumentInfo, GlossaryEntry
 
 
@@ -363,6 +370,21 @@ def test_a_sentence_that_only_repeats_the_question_echoes_it():
     assert not echoes("Preventing violent extremism in Tajikistan continued in 2023.", asked)
     when = {stem_key(t) for t in query_terms("When did the Office open?")}
     assert not echoes("The Office opened in 2009.", when)
+    # an infographic's line states its figure, though it has no full stop
+    hiv = {stem_key(t) for t in query_terms("How many new HIV infections were averted?")}
+    assert not echoes("422,000 New HIV infections averted*", hiv)
+
+
+def test_a_line_that_opens_with_a_figure_states_it_and_is_no_heading():
+    for line in [
+        "49.2 million Unintended pregnancies averted*",
+        "Over 200,000 Midwives empowered through training",
+        "69.5% of the population was counted",
+        "$4.2 million Cash advances",
+    ]:
+        assert not is_heading(line), line
+    for line in ["2024 Annual Report", "2.1 Methodology", "1. Introduction", "65 countries"]:
+        assert is_heading(line), line
 
 
 def _cited(*places: tuple[str, int]) -> list[Citation]:

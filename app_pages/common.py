@@ -57,8 +57,8 @@ def last_update_result(state: UpdateState) -> None:
     elif state.report is not None:
         report = state.report
         scanned = (
-            f" {len(report.ocr)} scanned, read by OCR ({', '.join(report.ocr)}): check a quote "
-            "from them against the page."
+            f" {len(report.ocr)} with scanned pages, read by OCR ({', '.join(report.ocr)}): "
+            "check a quote from them against the page."
             if report.ocr
             else ""
         )

@@ -128,7 +128,7 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
             print(f"{len(report.moved)} of them renamed or moved: passages kept, not read again.")
         if report.ocr:
             print(
-                f"{len(report.ocr)} of them scanned, read by OCR: "
+                f"{len(report.ocr)} of them with scanned pages, read by OCR: "
                 f"{', '.join(_printable(path) for path in report.ocr)}. Check a quote from "
                 "them against the page."
             )

@@ -4,7 +4,9 @@ A scanned report is a PDF whose pages are pictures: pypdf finds no text on them.
 page usually holds one picture of the whole page; ``ocr_pages`` takes the largest picture
 of each page from the PDF itself (no page renderer is needed) and has the ``tesseract``
 program (Debian's ``tesseract-ocr``) read it. Without the program the report is skipped
-as before, and ``INSTALL_HINT`` says how to install it.
+as before, and ``INSTALL_HINT`` says how to install it. A text report's page that is a
+picture (a scanned annex, an infographic) is read the same way, and its text kept when it is
+``legible``: a map's place names and a photo's speckle are not.
 """
 
 from __future__ import annotations
@@ -12,12 +14,23 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["INSTALL_HINT", "NO_TEXT_FOUND", "OCR_FIX", "ocr_pages", "tesseract"]
+from .spellings import english_word
+
+__all__ = [
+    "INSTALL_HINT",
+    "NO_TEXT_FOUND",
+    "OCR_FIX",
+    "join_figure_labels",
+    "legible",
+    "ocr_pages",
+    "tesseract",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +40,20 @@ NO_TEXT_FOUND = "OCR found no text"
 OCR_FIX = "run OCR on it (e.g. ocrmypdf) and add it again"
 PAGE_TIMEOUT = 90.0  # seconds for one page; a full A4 scan at 300 dpi takes 2-3 s
 _MIN_PIXELS = 200 * 200  # smaller pictures are logos and icons, not pages
+# Text read on a picture in a text report is kept when it has this many words, this share
+# of them English: an infographic's figures and labels read at 0.97-0.99, a map's legend at
+# 0.83, a map of Kosovo's place names at 0.52 (measured on ../shared/reports).
+_LEGIBLE_WORDS = 10
+_LEGIBLE_SHARE = 0.7
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# A line that is a figure alone, as an infographic sets it above its label: "49.2 million",
+# "422,000", "Over 13 million", "80% of countries", "65 countries"; not a bare "8" or a
+# year.
+_FIGURE_LINE = re.compile(
+    r"(?:(?i:over|more than|about|nearly|almost|some|up to)\s+)?[$€£]?"
+    r"(?:\d{1,3}(?:,\d{3})+|\d+\.\d+|\d{5,}|\d+(?=\s*(?:%|[a-z])))"
+    r"(?:\s*(?:%|[a-z]+)){0,3}"  # lower case: "Over 200,000 Midwives" has its label
+)
 # One thread per page: the indexer's other process embeds meanwhile, and OpenMP threads
 # fighting over two cores made a page slower, not faster.
 _ENVIRONMENT = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -38,17 +65,45 @@ def tesseract() -> str | None:
 
 
 def ocr_pages(
-    pages: Sequence[Any], program: str, on_page: Callable[[], None] | None = None
+    pages: Sequence[Any],
+    program: str,
+    on_page: Callable[[], None] | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> list[str]:
     """The text Tesseract reads on each of ``pages`` (pypdf pages), "" for a page without a
     picture of its text or one Tesseract could not read. ``on_page`` is called after each
-    page (the reader process tells its pool it is still at work)."""
+    page (the reader process tells its pool it is still at work); ``numbers`` are the pages'
+    numbers in their report, for the log (1, 2, … by default)."""
     texts = []
-    for number, page in enumerate(pages, start=1):
+    for number, page in zip(numbers or range(1, len(pages) + 1), pages, strict=True):
         texts.append(_read_page(page, number, program))
         if on_page is not None:
             on_page()
     return texts
+
+
+def legible(text: str) -> bool:
+    """Whether ``text`` read on a picture reads as English (prose, figures with their labels,
+    a legend) rather than a map's place names or a photo's speckle."""
+    words = _WORD.findall(text)
+    english = sum(english_word(word.lower()) for word in words)
+    return len(words) >= _LEGIBLE_WORDS and english >= _LEGIBLE_SHARE * len(words)
+
+
+def join_figure_labels(text: str) -> str:
+    """``text`` with each line that is a figure alone joined to the line after it, its label
+    ("49.2 million" / "Unintended pregnancies averted" → one line), so that the figure and
+    what it counts make one sentence."""
+    joined: list[str] = []
+    figure = False  # the line before is a figure alone
+    for line in text.split("\n"):
+        if figure and line.strip():
+            joined[-1] = f"{joined[-1].rstrip()} {line.lstrip()}"
+            figure = False
+        else:
+            joined.append(line)
+            figure = bool(_FIGURE_LINE.fullmatch(line.strip()))
+    return "\n".join(joined)
 
 
 def _read_page(page: Any, number: int, program: str) -> str:

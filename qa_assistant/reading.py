@@ -20,7 +20,15 @@ from typing import Any
 
 from qa_assistant.config import SUPPORTED_SUFFIXES
 from qa_assistant.errors import DocumentError
-from qa_assistant.ocr import INSTALL_HINT, NO_TEXT_FOUND, OCR_FIX, ocr_pages, tesseract
+from qa_assistant.ocr import (
+    INSTALL_HINT,
+    NO_TEXT_FOUND,
+    OCR_FIX,
+    join_figure_labels,
+    legible,
+    ocr_pages,
+    tesseract,
+)
 from qa_assistant.text_cleaning import clean_pages, clean_text
 from qa_assistant.titles import cover_title, metadata_title, shorten, text_title
 from qa_assistant.types import PageText, ReadDocument
@@ -40,6 +48,9 @@ logger = logging.getLogger(__name__)
 # all. One-line PDFs ("test example") pass; six image pages with one layer name do not.
 _MIN_WORDS_PER_PAGE = 1.5
 _MIN_TEXT_CHARS = 200
+# A page of a text PDF with fewer words of its own may be a picture of text (a scanned
+# annex, an infographic): its pictures are read by OCR. A page of text has hundreds.
+_PICTURE_PAGE_WORDS = 20
 
 # ------------------------------------------------------------------- extractable text
 
@@ -163,10 +174,12 @@ def _read_pdf(path: Path) -> ReadDocument:
         except Exception:
             raw_title = None
         texts = clean_pages(raw_pages)
-        scanned = not _has_text(texts)
-        if scanned:
+        if _has_text(texts):
+            texts, read_by_ocr = _read_picture_pages(reader.pages, texts)
+        else:
             texts = _read_scanned(reader.pages)
-    return _assemble_pdf(texts, raw_title, path, ocr=scanned)
+            read_by_ocr = tuple(range(1, len(texts) + 1))
+    return _assemble_pdf(texts, raw_title, path, read_by_ocr)
 
 
 def _read_scanned(pages: Any) -> list[str]:
@@ -187,6 +200,24 @@ def _read_scanned(pages: Any) -> list[str]:
     return texts
 
 
+def _read_picture_pages(pages: Any, texts: list[str]) -> tuple[list[str], tuple[int, ...]]:
+    """``texts`` with the text OCR reads on the pictures of nearly empty pages added where it
+    is legible, and the numbers of those pages. Without Tesseract, ``texts`` as they are."""
+    program = tesseract()
+    few = [i for i, text in enumerate(texts) if len(_WORD.findall(text)) < _PICTURE_PAGE_WORDS]
+    if program is None or not few:
+        return texts, ()
+    numbers = [i + 1 for i in few]
+    read = clean_pages(ocr_pages([pages[i] for i in few], program, _page_hook, numbers))
+    texts = list(texts)
+    done = []
+    for i, text in zip(few, map(join_figure_labels, read), strict=True):
+        if legible(text):
+            texts[i] = f"{texts[i]}\n\n{text}" if texts[i].strip() else text
+            done.append(i + 1)
+    return texts, tuple(done)
+
+
 _page_hook: Callable[[], None] | None = None
 
 
@@ -197,10 +228,12 @@ def set_page_hook(hook: Callable[[], None] | None) -> None:
     _page_hook = hook
 
 
-def _assemble_pdf(texts: list[str], raw_title: Any, path: Path, ocr: bool = False) -> ReadDocument:
+def _assemble_pdf(
+    texts: list[str], raw_title: Any, path: Path, read_by_ocr: tuple[int, ...] = ()
+) -> ReadDocument:
     title = metadata_title(raw_title, path.stem) or cover_title(texts[0]) or path.stem
     pages = [PageText(number=i, text=text) for i, text in enumerate(texts, start=1)]
-    return ReadDocument(pages=pages, title=title, ocr=ocr)
+    return ReadDocument(pages=pages, title=title, ocr_pages=read_by_ocr)
 
 
 def _read_text(path: Path, markdown: bool) -> ReadDocument:

@@ -38,12 +38,17 @@ class PageText:
 
 @dataclass(frozen=True)
 class ReadDocument:
-    """A document as read from disk: its cleaned pages and a title; ``ocr``: its pages were
-    pictures, read by OCR."""
+    """A document as read from disk: its cleaned pages and a title; ``ocr_pages``: the
+    numbers of its pages that were pictures, read by OCR (all of a scan's)."""
 
     pages: list[PageText]
     title: str
-    ocr: bool = False
+    ocr_pages: tuple[int, ...] = ()
+
+    @property
+    def ocr(self) -> bool:
+        """Whether any of its pages was read by OCR."""
+        return bool(self.ocr_pages)
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ class IndexReport:
     # reports an interrupted ``index --rebuild`` had stored, dropped by a plain ``index``
     # (which brings the live index up to date instead)
     dropped_rebuild: int = 0
-    # added or updated reports whose pages were pictures (scans), read by OCR
+    # added or updated reports with pages that were pictures (scans), read by OCR
     ocr: list[str] = field(default_factory=list)
     documents: int = 0
     passages: int = 0

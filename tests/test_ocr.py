@@ -3,23 +3,33 @@ reported with how to install it when it is not."""
 
 from __future__ import annotations
 
+import importlib
+import io
+import sys
 import time
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader, PdfWriter
 
 from qa_assistant import reading
 from qa_assistant.errors import DocumentError
 from qa_assistant.indexer import update_index
-from qa_assistant.ocr import tesseract
+from qa_assistant.ocr import join_figure_labels, legible, tesseract
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.types import PageText, ReadDocument
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+minipdf = importlib.import_module("minipdf")
+
 needs_tesseract = pytest.mark.skipif(
     tesseract() is None, reason="Tesseract is not installed (make ocr-deps installs it)"
 )
+
+Target = TypeVar("Target", Path, io.BytesIO)
 
 PAGES = [
     [
@@ -31,7 +41,7 @@ PAGES = [
 ]
 
 
-def scanned_pdf(path: Path, pages: list[list[str]]) -> Path:
+def scanned_pdf(path: Target, pages: list[list[str]]) -> Target:
     """A PDF whose pages are only pictures of text, as a scanner makes them."""
     font = ImageFont.load_default(size=44)
     pictures = []
@@ -43,6 +53,62 @@ def scanned_pdf(path: Path, pages: list[list[str]]) -> Path:
         pictures.append(picture)
     pictures[0].save(path, "PDF", resolution=200, save_all=True, append_images=pictures[1:])
     return path
+
+
+TEXT_PAGE = (
+    "# Activity Report\n\nThe Mission monitored the municipal elections in Obilic and "
+    "reported on the conduct of the count at each of the polling stations it visited. " * 3
+)
+ANNEX = [
+    "Annex: Key results in 2024",
+    "The Mission trained 42 police officers",
+    "and supported 7 municipal safety councils.",
+]
+MAP = [
+    "Obilic   Prizren   Gjakova   Peje",
+    "Mitrovice   Ferizaj   Gjilan",
+    "Podujeve   Vushtrri   Rahovec",
+]
+
+
+def text_pdf_with_a_scanned_page(path: Path, picture_lines: list[str]) -> Path:
+    """A text PDF whose second page is a picture of ``picture_lines``, as a scanned annex
+    or an infographic is."""
+    scan = io.BytesIO()
+    scanned_pdf(scan, [picture_lines])
+    return text_page_then(scan, path)
+
+
+def text_page_then(scan: io.BytesIO, path: Path) -> Path:
+    """``path``: a page of text, then the pages of the PDF ``scan``."""
+    writer = PdfWriter()
+    text = io.BytesIO(minipdf.pdf_bytes([TEXT_PAGE], title="Activity Report"))
+    for part in (text, scan):
+        for page in PdfReader(part).pages:
+            writer.add_page(page)
+    writer.write(path)
+    return path
+
+
+def infographic_pdf(path: Path) -> Path:
+    """A text report whose second page is an infographic: each figure set above its label,
+    the way a designer lays out key results, and kept as a picture."""
+    key_results = [
+        ("49.2 million", "Unintended pregnancies averted"),
+        ("422,000", "New HIV infections averted"),
+        ("18.4 million", "New sexually transmitted infections averted"),
+        ("104,000", "Maternal deaths averted"),
+    ]
+    font = ImageFont.load_default(size=44)
+    picture = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(picture)
+    draw.text((150, 150), "Key results achieved in programme countries", fill=0, font=font)
+    for n, (figure, label) in enumerate(key_results):
+        draw.text((150, 400 + 300 * n), figure, fill=0, font=ImageFont.load_default(size=64))
+        draw.text((150, 500 + 300 * n), label, fill=0, font=font)
+    scan = io.BytesIO()
+    picture.save(scan, "PDF", resolution=200)
+    return text_page_then(scan, path)
 
 
 def folder_with_a_scan(folder: Path) -> Path:
@@ -89,6 +155,80 @@ def test_a_pdf_with_text_is_not_read_by_ocr(data_dir: Path) -> None:
     assert not reading.read_document(path).ocr
 
 
+@needs_tesseract
+def test_a_scanned_page_of_a_text_pdf_is_read_by_ocr(tmp_path: Path) -> None:
+    path = text_pdf_with_a_scanned_page(tmp_path / "report.pdf", ANNEX)
+    document = reading.read_document(path)
+    assert document.ocr_pages == (2,)
+    first, second = (" ".join(page.text.split()) for page in document.pages)
+    assert "monitored the municipal elections in Obilic" in first
+    assert "The Mission trained 42 police officers and supported 7 municipal" in second
+    assert "police officers" not in first
+
+
+@needs_tesseract
+def test_a_picture_of_place_names_in_a_text_pdf_is_not_taken_for_text(tmp_path: Path) -> None:
+    document = reading.read_document(text_pdf_with_a_scanned_page(tmp_path / "map.pdf", MAP))
+    assert document.ocr_pages == () and not document.ocr
+    assert [page.text.strip() for page in document.pages][1] == ""
+
+
+def test_without_tesseract_a_text_pdf_is_read_from_its_text_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "tesseract", lambda: None)
+    document = reading.read_document(text_pdf_with_a_scanned_page(tmp_path / "r.pdf", ANNEX))
+    assert not document.ocr
+    assert "monitored the municipal elections" in document.pages[0].text
+    assert "police officers" not in " ".join(page.text for page in document.pages)
+
+
+def test_an_infographic_s_figures_stand_with_their_labels() -> None:
+    read = "Key results\n49.2 million\nUnintended pregnancies averted\nOver 200,000 Midwives\n"
+    read += "422,000\nNew HIV infections averted\n80% of countries\nIntegrated health\n8\nYouth"
+    assert join_figure_labels(read).split("\n") == [
+        "Key results",
+        "49.2 million Unintended pregnancies averted",
+        "Over 200,000 Midwives",  # its label is on its line
+        "422,000 New HIV infections averted",
+        "80% of countries Integrated health",
+        "8",  # an icon's number, not a figure
+        "Youth",
+    ]
+
+
+def test_text_read_on_a_picture_is_kept_when_it_reads_as_english() -> None:
+    assert legible(
+        "Over 200,000 midwives were trained in 2024, and 65 of the countries made new pledges."
+    )
+    assert not legible(
+        "Obilic Prizren Gjakova Peje Mitrovice Ferizaj Gjilan Podujeve Vushtrri Drenas"
+    )
+    assert not legible("The Mission trained")  # too few words to tell
+
+
+@needs_tesseract
+@pytest.mark.model
+def test_a_figure_of_an_infographic_answers_the_question_it_counts(
+    tmp_path: Path, real_embedder
+) -> None:
+    from qa_assistant import Assistant
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    infographic_pdf(documents / "results.pdf")
+    report = update_index(
+        documents, tmp_path / "index", real_embedder, reader=read_documents_inline
+    )
+    assert report.ocr == ["results.pdf"]
+    answer = Assistant(tmp_path / "index", embedder=real_embedder).ask(
+        "How many new HIV infections were averted?"
+    )
+    assert answer.answered
+    assert answer.answer.startswith("422,000 New HIV infections averted")
+    assert (answer.citations[0].document, answer.citations[0].page) == ("results.pdf", 2)
+
+
 # A reader for the pool is a top-level function, so that the spawned worker can import it.
 def slow_scan_reader(path: Path) -> ReadDocument:
     """Five pages of a scan, each under the pool's timeout, all of them over it."""
@@ -96,7 +236,7 @@ def slow_scan_reader(path: Path) -> ReadDocument:
         time.sleep(0.5)
         if path.name.startswith("scan") and reading._page_hook is not None:
             reading._page_hook()
-    return ReadDocument(pages=[PageText(1, "text")], title=path.name, ocr=True)
+    return ReadDocument(pages=[PageText(1, "text")], title=path.name, ocr_pages=(1,))
 
 
 def test_the_timeout_counts_per_page_of_a_scan(tmp_path: Path) -> None:
@@ -148,4 +288,4 @@ def test_the_app_says_which_reports_were_read_by_ocr() -> None:
     [message] = app.success
     shown = message.value.replace("\\", "")  # the Markdown source, escaped
     assert "2 added" in shown
-    assert "1 scanned, read by OCR (old/scan_1990.pdf): check a quote" in shown
+    assert "1 with scanned pages, read by OCR (old/scan_1990.pdf): check a quote" in shown

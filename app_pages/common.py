@@ -11,6 +11,7 @@ from qa_assistant import Assistant
 from qa_assistant.app_support import escape_markdown
 from qa_assistant.config import SUPPORTED_KINDS
 from qa_assistant.index_updater import IndexUpdater, UpdateState, updater_for
+from qa_assistant.ocr import UNREAD_FIX
 from qa_assistant.scanning import scan_documents
 
 ASK, COLLECTION, MANAGE = "Ask the reports", "Collection & glossary", "Manage reports"
@@ -62,6 +63,12 @@ def last_update_result(state: UpdateState) -> None:
             if report.ocr
             else ""
         )
+        if report.unread_pictures:
+            scanned += (
+                f" {len(report.unread_pictures)} with pages that are pictures, left unread "
+                f"({', '.join(report.unread_pictures)}): to have them read, {UNREAD_FIX} "
+                "(Rebuild from scratch)."
+            )
         st.success(
             escape_markdown(
                 f"Index updated in {report.seconds:.1f} s: {len(report.added)} added, "

@@ -22,6 +22,7 @@ from .cli_args import build_parser
 from .config import SUPPORTED_KINDS, default_documents_dir, default_index_dir
 from .errors import IndexInterrupted, QAError
 from .index_layout import current_generation
+from .ocr import UNREAD_FIX
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -131,6 +132,12 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
                 f"{len(report.ocr)} of them with scanned pages, read by OCR: "
                 f"{', '.join(_printable(path) for path in report.ocr)}. Check a quote from "
                 "them against the page."
+            )
+        if report.unread_pictures:
+            print(
+                f"{len(report.unread_pictures)} of them with pages that are pictures, left "
+                f"unread: {', '.join(_printable(path) for path in report.unread_pictures)}. "
+                f"To have them read, {UNREAD_FIX} (qa-assistant index --rebuild)."
             )
         if report.resumed:
             print(

@@ -253,7 +253,7 @@ def _finish(report: IndexReport, index_dir: Path, started: float) -> IndexReport
         report.documents, report.pages, report.passages = store.counts()
         store.close()
     report.seconds = time.perf_counter() - started
-    for name in ("added", "updated", "removed", "unchanged"):
+    for name in ("added", "updated", "removed", "unchanged", "ocr", "unread_pictures"):
         getattr(report, name).sort()
     report.failed.sort(key=lambda failure: failure.document)
     return report
@@ -312,6 +312,8 @@ def _read_and_add(target, to_read, stored, report, embedder, settings, progress,
         pending.add(source, sha, result, chunks, kind)
         if result.ocr:
             report.ocr.append(source.relative)
+        if result.unread_pictures:
+            report.unread_pictures.append(source.relative)
         if pending.passages >= EMBED_BATCH_PASSAGES:
             flush()
 

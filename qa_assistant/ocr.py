@@ -26,6 +26,8 @@ __all__ = [
     "INSTALL_HINT",
     "NO_TEXT_FOUND",
     "OCR_FIX",
+    "UNREAD_FIX",
+    "has_picture",
     "join_figure_labels",
     "legible",
     "ocr_pages",
@@ -38,6 +40,9 @@ INSTALL_HINT = "install Tesseract to have scanned pages read (apt-get install te
 NO_TEXT_FOUND = "OCR found no text"
 # What a scan skipped for want of OCR is told to do (before OCR was built in, too).
 OCR_FIX = "run OCR on it (e.g. ocrmypdf) and add it again"
+# What a text report's picture pages left unread are told to do (a plain update does not
+# read a report again that has not changed).
+UNREAD_FIX = "install Tesseract (apt-get install tesseract-ocr), then rebuild the index"
 PAGE_TIMEOUT = 90.0  # seconds for one page; a full A4 scan at 300 dpi takes 2-3 s
 _MIN_PIXELS = 200 * 200  # smaller pictures are logos and icons, not pages
 # Text read on a picture in a text report is kept when it has this many words, this share
@@ -80,6 +85,11 @@ def ocr_pages(
         if on_page is not None:
             on_page()
     return texts
+
+
+def has_picture(page: Any, number: int) -> bool:
+    """Whether the page holds a picture large enough to be a page of text."""
+    return _largest_picture(page, number) is not None
 
 
 def legible(text: str) -> bool:
@@ -131,6 +141,18 @@ def _read_page(page: Any, number: int, program: str) -> str:
 
 def _page_picture(page: Any, number: int) -> bytes | None:
     """The page's largest picture as PNG bytes, or None (none, too small, undecodable)."""
+    largest = _largest_picture(page, number)
+    if largest is None:
+        return None
+    if largest.mode not in ("1", "L", "RGB"):
+        largest = largest.convert("RGB")
+    out = io.BytesIO()
+    largest.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _largest_picture(page: Any, number: int) -> Any:
+    """The page's largest picture (a Pillow image), or None (none, too small, undecodable)."""
     try:
         pictures = [picture.image for picture in page.images]
     except Exception as error:  # a filter pypdf or Pillow cannot decode (JBIG2, broken data)
@@ -139,9 +161,4 @@ def _page_picture(page: Any, number: int) -> bytes | None:
     pictures = [p for p in pictures if p is not None and p.width * p.height >= _MIN_PIXELS]
     if not pictures:
         return None
-    largest = max(pictures, key=lambda p: p.width * p.height)
-    if largest.mode not in ("1", "L", "RGB"):
-        largest = largest.convert("RGB")
-    out = io.BytesIO()
-    largest.save(out, format="PNG")
-    return out.getvalue()
+    return max(pictures, key=lambda p: p.width * p.height)

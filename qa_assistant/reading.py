@@ -24,6 +24,7 @@ from qa_assistant.ocr import (
     INSTALL_HINT,
     NO_TEXT_FOUND,
     OCR_FIX,
+    has_picture,
     join_figure_labels,
     legible,
     ocr_pages,
@@ -174,12 +175,13 @@ def _read_pdf(path: Path) -> ReadDocument:
         except Exception:
             raw_title = None
         texts = clean_pages(raw_pages)
+        unread: tuple[int, ...] = ()
         if _has_text(texts):
-            texts, read_by_ocr = _read_picture_pages(reader.pages, texts)
+            texts, read_by_ocr, unread = _read_picture_pages(reader.pages, texts)
         else:
             texts = _read_scanned(reader.pages)
             read_by_ocr = tuple(range(1, len(texts) + 1))
-    return _assemble_pdf(texts, raw_title, path, read_by_ocr)
+    return _assemble_pdf(texts, raw_title, path, read_by_ocr, unread)
 
 
 def _read_scanned(pages: Any) -> list[str]:
@@ -200,14 +202,19 @@ def _read_scanned(pages: Any) -> list[str]:
     return texts
 
 
-def _read_picture_pages(pages: Any, texts: list[str]) -> tuple[list[str], tuple[int, ...]]:
+def _read_picture_pages(
+    pages: Any, texts: list[str]
+) -> tuple[list[str], tuple[int, ...], tuple[int, ...]]:
     """``texts`` with the text OCR reads on the pictures of nearly empty pages added where it
-    is legible, and the numbers of those pages. Without Tesseract, ``texts`` as they are."""
+    is legible, the numbers of those pages, and () (none left unread). Without Tesseract:
+    ``texts`` as they are, (), and the numbers of the pages with a picture."""
     program = tesseract()
     few = [i for i, text in enumerate(texts) if len(_WORD.findall(text)) < _PICTURE_PAGE_WORDS]
-    if program is None or not few:
-        return texts, ()
     numbers = [i + 1 for i in few]
+    if program is None:
+        return texts, (), tuple(n for n in numbers if has_picture(pages[n - 1], n))
+    if not few:
+        return texts, (), ()
     read = clean_pages(ocr_pages([pages[i] for i in few], program, _page_hook, numbers))
     texts = list(texts)
     done = []
@@ -215,7 +222,7 @@ def _read_picture_pages(pages: Any, texts: list[str]) -> tuple[list[str], tuple[
         if legible(text):
             texts[i] = f"{texts[i]}\n\n{text}" if texts[i].strip() else text
             done.append(i + 1)
-    return texts, tuple(done)
+    return texts, tuple(done), ()
 
 
 _page_hook: Callable[[], None] | None = None
@@ -229,11 +236,15 @@ def set_page_hook(hook: Callable[[], None] | None) -> None:
 
 
 def _assemble_pdf(
-    texts: list[str], raw_title: Any, path: Path, read_by_ocr: tuple[int, ...] = ()
+    texts: list[str],
+    raw_title: Any,
+    path: Path,
+    read_by_ocr: tuple[int, ...] = (),
+    unread: tuple[int, ...] = (),
 ) -> ReadDocument:
     title = metadata_title(raw_title, path.stem) or cover_title(texts[0]) or path.stem
     pages = [PageText(number=i, text=text) for i, text in enumerate(texts, start=1)]
-    return ReadDocument(pages=pages, title=title, ocr_pages=read_by_ocr)
+    return ReadDocument(pages=pages, title=title, ocr_pages=read_by_ocr, unread_pictures=unread)
 
 
 def _read_text(path: Path, markdown: bool) -> ReadDocument:

@@ -39,11 +39,14 @@ class PageText:
 @dataclass(frozen=True)
 class ReadDocument:
     """A document as read from disk: its cleaned pages and a title; ``ocr_pages``: the
-    numbers of its pages that were pictures, read by OCR (all of a scan's)."""
+    numbers of its pages that were pictures, read by OCR (all of a scan's);
+    ``unread_pictures``: those of a text PDF's pages that are pictures, left unread for want
+    of Tesseract."""
 
     pages: list[PageText]
     title: str
     ocr_pages: tuple[int, ...] = ()
+    unread_pictures: tuple[int, ...] = ()
 
     @property
     def ocr(self) -> bool:
@@ -194,6 +197,9 @@ class IndexReport:
     dropped_rebuild: int = 0
     # added or updated reports with pages that were pictures (scans), read by OCR
     ocr: list[str] = field(default_factory=list)
+    # added or updated reports with pages that are pictures, left unread: Tesseract is not
+    # installed (``index --rebuild`` reads them once it is)
+    unread_pictures: list[str] = field(default_factory=list)
     documents: int = 0
     passages: int = 0
     pages: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -181,6 +182,33 @@ def test_without_tesseract_a_text_pdf_is_read_from_its_text_pages(
     assert not document.ocr
     assert "monitored the municipal elections" in document.pages[0].text
     assert "police officers" not in " ".join(page.text for page in document.pages)
+    assert document.unread_pictures == (2,)  # said, with how to have it read
+
+
+@needs_tesseract
+@pytest.mark.model
+def test_index_says_which_picture_pages_it_left_unread_and_how_to_have_them_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qa_assistant.cli import main
+
+    documents, index = tmp_path / "documents", tmp_path / "index"
+    documents.mkdir()
+    text_pdf_with_a_scanned_page(documents / "report.pdf", ANNEX)
+    with monkeypatch.context() as patched:
+        patched.setenv("PATH", str(tmp_path))  # no tesseract, in the reader processes too
+        assert main(["index", "--documents", str(documents), "--index", str(index)]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "1 of them with pages that are pictures, left unread: report.pdf. To have them read, "
+        "install Tesseract (apt-get install tesseract-ocr), then rebuild the index "
+        "(qa-assistant index --rebuild)." in shown
+    )
+    assert main(["index", "--documents", str(documents), "--index", str(index), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] == ["report.pdf"]
+    args = ["index", "--documents", str(documents), "--index", str(index), "--rebuild"]
+    assert main(args) == 0
+    assert "1 of them with scanned pages, read by OCR: report.pdf." in capsys.readouterr().out
 
 
 def test_an_infographic_s_figures_stand_with_their_labels() -> None:
@@ -280,12 +308,18 @@ def test_the_app_says_which_reports_were_read_by_ocr() -> None:
         from qa_assistant.index_updater import UpdateState
         from qa_assistant.types import IndexReport
 
-        report = IndexReport(added=["old/scan_1990.pdf", "notes.txt"], ocr=["old/scan_1990.pdf"])
+        report = IndexReport(
+            added=["old/scan_1990.pdf", "notes.txt", "annual.pdf"],
+            ocr=["old/scan_1990.pdf"],
+            unread_pictures=["annual.pdf"],
+        )
         last_update_result(UpdateState(report=report))
 
     app = AppTest.from_function(page).run()
     assert not app.exception
     [message] = app.success
     shown = message.value.replace("\\", "")  # the Markdown source, escaped
-    assert "2 added" in shown
+    assert "3 added" in shown
     assert "1 with scanned pages, read by OCR (old/scan_1990.pdf): check a quote" in shown
+    assert "1 with pages that are pictures, left unread (annual.pdf): to have them read, " in shown
+    assert "install Tesseract (apt-get install tesseract-ocr), then rebuild the index" in shown

@@ -32,6 +32,7 @@ __all__ = [
     "legible",
     "ocr_pages",
     "tesseract",
+    "without_logo_noise",
 ]
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ _MIN_PIXELS = 200 * 200  # smaller pictures are logos and icons, not pages
 _LEGIBLE_WORDS = 10
 _LEGIBLE_SHARE = 0.7
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# A logo read as letters at a line's start: a symbol and a few lower-case letters before a
+# capitalised word ("(gs General Assembly" under the UN emblem); not "(a) The" nor "• The".
+_LOGO_NOISE = re.compile(r"^[([{<|/\\~©®@*]+[a-z]{1,3}[ \t]+(?=[A-Z])", re.MULTILINE)
 # A line that is a figure alone, as an infographic sets it above its label: "49.2 million",
 # "422,000", "Over 13 million", "80% of countries", "65 countries"; not a bare "8" or a
 # year.
@@ -136,7 +140,14 @@ def _read_page(page: Any, number: int, program: str) -> str:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         logger.warning("OCR of page %d failed: %s", number, message[-1] if message else "")
         return ""
-    return done.stdout.decode("utf-8", "replace")
+    return without_logo_noise(done.stdout.decode("utf-8", "replace"))
+
+
+def without_logo_noise(text: str) -> str:
+    """``text`` without the letters OCR reads into a logo at a line's start, so that a
+    scan's cover is titled by its heading ("General Assembly", then the agenda item's title
+    the title rules look for) rather than by "(gs General Assembly"."""
+    return _LOGO_NOISE.sub("", text)
 
 
 def _page_picture(page: Any, number: int) -> bytes | None:

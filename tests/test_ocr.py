@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from qa_assistant import reading
 from qa_assistant.errors import DocumentError
 from qa_assistant.indexer import update_index
-from qa_assistant.ocr import join_figure_labels, legible, tesseract
+from qa_assistant.ocr import join_figure_labels, legible, tesseract, without_logo_noise
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.types import PageText, ReadDocument
@@ -222,6 +222,17 @@ def test_an_infographic_s_figures_stand_with_their_labels() -> None:
         "80% of countries Integrated health",
         "8",  # an icon's number, not a figure
         "Youth",
+    ]
+
+
+def test_a_logo_read_as_letters_is_dropped_from_the_line_it_opens() -> None:
+    read = "UNITED NATIONS\n(gs General Assembly\n(a) The Mission\n• The Office\nof (gs Note"
+    assert without_logo_noise(read).split("\n") == [
+        "UNITED NATIONS",
+        "General Assembly",  # the UN emblem was read as "(gs"
+        "(a) The Mission",
+        "• The Office",
+        "of (gs Note",
     ]
 
 

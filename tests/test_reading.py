@@ -583,6 +583,7 @@ def test_the_un_scan_is_read_by_ocr() -> None:
         pytest.skip("Tesseract is not installed (make ocr-deps installs it)")
     document = read_tricky(path)
     assert document.ocr and len(document.pages) == 22
+    assert "\nGeneral Assembly\n" in document.pages[0].text  # not the emblem's "(gs"
     text = " ".join(" ".join(page.text.split()) for page in document.pages)
     assert "The Second World Climate Conference was convened in Geneva, Switzerland" in text
 

@@ -112,6 +112,11 @@ def infographic_pdf(path: Path) -> Path:
     return text_page_then(scan, path)
 
 
+def flat_pages(document: ReadDocument) -> list[str]:
+    """Each page's text with its lines run together, as a reader reads it."""
+    return [" ".join(page.text.split()) for page in document.pages]
+
+
 def folder_with_a_scan(folder: Path) -> Path:
     """A documents folder holding a scan and a text file."""
     folder.mkdir()
@@ -133,9 +138,8 @@ def test_a_scan_without_tesseract_is_reported_with_the_fix(
 @needs_tesseract
 def test_a_scanned_pdf_is_read_page_by_page(tmp_path: Path) -> None:
     document = reading.read_document(scanned_pdf(tmp_path / "scan.pdf", PAGES))
-    assert document.ocr
-    assert [page.number for page in document.pages] == [1, 2]
-    first, second = (" ".join(page.text.split()) for page in document.pages)
+    assert document.ocr_pages == (1, 2)
+    first, second = flat_pages(document)
     assert "The Mission trained 42 police officers in Obilic in March 2024." in first
     assert "The municipal assembly adopted a new action plan on safety." in second
     assert "Obilic" not in second
@@ -158,20 +162,19 @@ def test_a_pdf_with_text_is_not_read_by_ocr(data_dir: Path) -> None:
 
 @needs_tesseract
 def test_a_scanned_page_of_a_text_pdf_is_read_by_ocr(tmp_path: Path) -> None:
-    path = text_pdf_with_a_scanned_page(tmp_path / "report.pdf", ANNEX)
-    document = reading.read_document(path)
+    document = reading.read_document(text_pdf_with_a_scanned_page(tmp_path / "r.pdf", ANNEX))
     assert document.ocr_pages == (2,)
-    first, second = (" ".join(page.text.split()) for page in document.pages)
-    assert "monitored the municipal elections in Obilic" in first
-    assert "The Mission trained 42 police officers and supported 7 municipal" in second
-    assert "police officers" not in first
+    text, annex = flat_pages(document)
+    assert "monitored the municipal elections in Obilic" in text
+    assert "The Mission trained 42 police officers and supported 7 municipal" in annex
+    assert "police" not in text  # the annex stays on its own page
 
 
 @needs_tesseract
 def test_a_picture_of_place_names_in_a_text_pdf_is_not_taken_for_text(tmp_path: Path) -> None:
     document = reading.read_document(text_pdf_with_a_scanned_page(tmp_path / "map.pdf", MAP))
     assert document.ocr_pages == () and not document.ocr
-    assert [page.text.strip() for page in document.pages][1] == ""
+    assert flat_pages(document)[1] == ""
 
 
 def test_without_tesseract_a_text_pdf_is_read_from_its_text_pages(

@@ -90,15 +90,17 @@ def passage_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def citation_card_html(citation: Citation, *, related: bool = False) -> str:
-    """A citation card: [n], report title, file and page over the highlighted passage."""
+    """A citation card: [n], report title, file and page (and whether OCR read it) over the
+    highlighted passage."""
     title = html.escape(plain(citation.title or citation.document))
     file = html.escape(plain(citation.document))
     label = "Related" if related else f"[{citation.n}]"
     spans = [] if related else citation.highlight
+    ocr = " · read by OCR: check a figure against the original page" if citation.ocr else ""
     return (
         '<div class="qa-card" style="line-height:1.5">'
         f"<div><strong>{label} {title}</strong></div>"
-        f'<div style="opacity:0.75;font-size:0.9em">{file} · page {int(citation.page)}</div>'
+        f'<div style="opacity:0.75;font-size:0.9em">{file} · page {int(citation.page)}{ocr}</div>'
         '<div class="qa-passage" style="white-space:pre-wrap;margin-top:0.4em">'
         f"{passage_html(citation.text, spans)}</div></div>"
     )
@@ -131,10 +133,11 @@ def locate(haystack: str, needle: str) -> tuple[int, int] | None:
 
 # ---- the original page ------------------------------------------------------------------------
 def page_text(path: Path, page: int) -> str:
-    """The cleaned text of physical ``page`` (1-based) of a report, as the index read it."""
+    """The cleaned text of physical ``page`` (1-based) of a report, as the index read it
+    (a picture of text read by OCR, if it is one: that page only)."""
     from .reading import read_document
 
-    pages = read_document(path).pages
+    pages = read_document(path, page=page).pages
     if not 1 <= page <= len(pages):
         raise QAError(f"{path.name} has {len(pages)} pages; page {page} does not exist")
     return pages[page - 1].text

@@ -181,8 +181,9 @@ def _cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
             snippet = (
                 " ".join(citation.text[a:b] for a, b in citation.highlight) or citation.text[:200]
             )
+            ocr = " (read by OCR: check a figure against the page)" if citation.ocr else ""
             print(
-                f"[{citation.n}] {_printable(citation.document)}, page {citation.page}: "
+                f"[{citation.n}] {_printable(citation.document)}, page {citation.page}{ocr}: "
                 f"{_printable(snippet)}"
             )
     return answer.to_json()

@@ -158,6 +158,7 @@ def turn_from_json(data: dict[str, Any]) -> Turn:
             score=float(c["score"]),
             title=str(c.get("title", "")),
             passage_id=int(c.get("passage_id", 0)),
+            ocr=bool(c.get("ocr", False)),
         )
         for c in answer["citations"]
     ]

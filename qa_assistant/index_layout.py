@@ -93,6 +93,11 @@ CREATE TABLE IF NOT EXISTS glossary (
     count INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS glossary_acronym ON glossary(acronym);
+CREATE TABLE IF NOT EXISTS ocr_pages (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ocr_pages_document ON ocr_pages(document_id);
 """
 
 

@@ -378,5 +378,6 @@ def _store_document(target, source, sha, document, chunks, vectors, stored, kind
         ],
         vectors=vectors,
         glossary=glossary,
+        ocr_pages=document.ocr_pages,
     )
     getattr(report, kind).append(source.relative)

@@ -67,12 +67,13 @@ def _has_text(pages: list[str]) -> bool:
 # ------------------------------------------------------------------------------ reading
 
 
-def read_document(path: Path) -> ReadDocument:
+def read_document(path: Path, page: int | None = None) -> ReadDocument:
     """Read a ``.pdf``, ``.txt`` or ``.md`` file into cleaned pages and a title.
 
     PDF pages keep their physical 1-based numbers (pages without text stay, empty); a text
-    file is page 1. Raises only ``DocumentError`` whose ``reason`` is one of the stable
-    reasons in ``qa_assistant.errors``.
+    file is page 1. ``page``: of the pages that are pictures, only this one is read by OCR
+    (the app shows one page; OCR takes seconds a page). Raises only ``DocumentError`` whose
+    ``reason`` is one of the stable reasons in ``qa_assistant.errors``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -87,7 +88,7 @@ def read_document(path: Path) -> ReadDocument:
         if path.stat().st_size == 0:
             raise DocumentError("empty file", "the file is 0 bytes")
         if suffix == ".pdf":
-            return _read_pdf(path)
+            return _read_pdf(path, page)
         return _read_text(path, markdown=suffix == ".md")
     except DocumentError:
         raise
@@ -133,7 +134,7 @@ def _damaged(error: BaseException) -> DocumentError:
     )
 
 
-def _read_pdf(path: Path) -> ReadDocument:
+def _read_pdf(path: Path, only: int | None = None) -> ReadDocument:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -177,16 +178,20 @@ def _read_pdf(path: Path) -> ReadDocument:
         texts = clean_pages(raw_pages)
         unread: tuple[int, ...] = ()
         if _has_text(texts):
-            texts, read_by_ocr, unread = _read_picture_pages(reader.pages, texts)
+            texts, read_by_ocr, unread = _read_picture_pages(reader.pages, texts, only)
+        elif only is not None:  # one page of a scan
+            texts = [""] * len(texts)
+            texts[only - 1 : only] = _read_scanned(reader.pages[only - 1 : only], check=False)
+            read_by_ocr = (only,)
         else:
             texts = _read_scanned(reader.pages)
             read_by_ocr = tuple(range(1, len(texts) + 1))
     return _assemble_pdf(texts, raw_title, path, read_by_ocr, unread)
 
 
-def _read_scanned(pages: Any) -> list[str]:
+def _read_scanned(pages: Any, check: bool = True) -> list[str]:
     """The pages' text as Tesseract reads their pictures; ``DocumentError`` when it is not
-    installed or reads no text."""
+    installed or (``check``) reads no text."""
     program = tesseract()
     if program is None:
         raise DocumentError(
@@ -194,7 +199,7 @@ def _read_scanned(pages: Any) -> list[str]:
             f"the pages are images; {INSTALL_HINT}, or {OCR_FIX}",
         )
     texts = clean_pages(ocr_pages(pages, program, _page_hook))
-    if not _has_text(texts):
+    if check and not _has_text(texts):
         raise DocumentError(
             "no extractable text (scanned?)",
             f"the pages are images and {NO_TEXT_FOUND} on them",
@@ -203,13 +208,18 @@ def _read_scanned(pages: Any) -> list[str]:
 
 
 def _read_picture_pages(
-    pages: Any, texts: list[str]
+    pages: Any, texts: list[str], only: int | None = None
 ) -> tuple[list[str], tuple[int, ...], tuple[int, ...]]:
-    """``texts`` with the text OCR reads on the pictures of nearly empty pages added where it
-    is legible, the numbers of those pages, and () (none left unread). Without Tesseract:
-    ``texts`` as they are, (), and the numbers of the pages with a picture."""
+    """``texts`` with the text OCR reads on the pictures of nearly empty pages (``only``:
+    of page ``only``, if it is one) added where it is legible, the numbers of those pages,
+    and () (none left unread). Without Tesseract: ``texts`` as they are, (), and the
+    numbers of the pages with a picture."""
     program = tesseract()
-    few = [i for i, text in enumerate(texts) if len(_WORD.findall(text)) < _PICTURE_PAGE_WORDS]
+    few = [
+        i
+        for i, text in enumerate(texts)
+        if len(_WORD.findall(text)) < _PICTURE_PAGE_WORDS and only in (None, i + 1)
+    ]
     numbers = [i + 1 for i in few]
     if program is None:
         return texts, (), tuple(n for n in numbers if has_picture(pages[n - 1], n))

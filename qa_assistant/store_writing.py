@@ -69,9 +69,11 @@ class Writing:
         passages: Sequence[tuple[int, int, int, list[tuple[int, int]], int, str, str]],
         vectors: np.ndarray,
         glossary: Sequence[tuple[str, str, int]],
+        ocr_pages: Sequence[int] = (),
     ) -> int:
         """Insert a document, its passages (start, end, page, page_spans, n_tokens, text,
-        lex), their vectors and its glossary rows; returns the document id."""
+        lex), their vectors, its glossary rows and the numbers of its pages read by OCR;
+        returns the document id."""
         cursor = self.conn.execute(
             "INSERT INTO documents(path, title, size, mtime_ns, ctime_ns, inode, sha256, pages, "
             "passages, year, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -101,6 +103,10 @@ class Writing:
         self.conn.executemany(
             "INSERT INTO glossary(acronym, expansion, document_id, count) VALUES (?, ?, ?, ?)",
             [(acronym, expansion, document_id, count) for acronym, expansion, count in glossary],
+        )
+        self.conn.executemany(
+            "INSERT INTO ocr_pages(document_id, page) VALUES (?, ?)",
+            [(document_id, page) for page in ocr_pages],
         )
         self.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
         return document_id

@@ -88,6 +88,7 @@ class PassageRow:
     page: int
     page_spans: list[tuple[int, int]]
     text: str
+    ocr_pages: frozenset[int] = frozenset()  # its report's pages that were read by OCR
 
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
@@ -110,12 +111,16 @@ class Citation:
     score: float
     title: str = ""
     passage_id: int = 0
+    ocr: bool = False  # its page was a picture, read by OCR: a figure may be misread
 
     @classmethod
     def of(cls, n: int, row: PassageRow, span: tuple[int, int], score: float) -> Citation:
         """Citation ``n`` of a stored passage, ``span`` of its text highlighted and its page
         the one on which most of that span stands."""
-        return cls(n, row.document, row.page_of(*span), row.text, [span], score, row.title, row.id)
+        page = row.page_of(*span)
+        return cls(
+            n, row.document, page, row.text, [span], score, row.title, row.id, page in row.ocr_pages
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The CONTRACT's citation object (plus the title)."""
@@ -127,6 +132,7 @@ class Citation:
             "highlight": [list(span) for span in self.highlight],
             "score": round(float(self.score), 6),
             "title": self.title,
+            "ocr": self.ocr,
         }
 
 

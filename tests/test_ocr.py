@@ -16,9 +16,10 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from qa_assistant import reading
+from qa_assistant.app_support import citation_card_html, page_text
 from qa_assistant.errors import DocumentError
 from qa_assistant.indexer import update_index
-from qa_assistant.ocr import join_figure_labels, legible, tesseract, without_logo_noise
+from qa_assistant.ocr import join_figure_labels, legible, ocr_pages, tesseract, without_logo_noise
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.types import PageText, ReadDocument
@@ -252,23 +253,66 @@ def test_text_read_on_a_picture_is_kept_when_it_reads_as_english() -> None:
 @needs_tesseract
 @pytest.mark.model
 def test_a_figure_of_an_infographic_answers_the_question_it_counts(
-    tmp_path: Path, real_embedder
+    tmp_path: Path, real_embedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from qa_assistant import Assistant
+    from qa_assistant.cli import main
 
-    documents = tmp_path / "documents"
+    documents, index = tmp_path / "documents", tmp_path / "index"
     documents.mkdir()
     infographic_pdf(documents / "results.pdf")
-    report = update_index(
-        documents, tmp_path / "index", real_embedder, reader=read_documents_inline
-    )
+    report = update_index(documents, index, real_embedder, reader=read_documents_inline)
     assert report.ocr == ["results.pdf"]
-    answer = Assistant(tmp_path / "index", embedder=real_embedder).ask(
-        "How many new HIV infections were averted?"
-    )
+    assistant = Assistant(index, embedder=real_embedder)
+    answer = assistant.ask("How many new HIV infections were averted?")
     assert answer.answered
     assert answer.answer.startswith("422,000 New HIV infections averted")
     assert (answer.citations[0].document, answer.citations[0].page) == ("results.pdf", 2)
+    # the reader is told the quote was read by OCR, in JSON and on the card
+    assert answer.citations[0].ocr and answer.to_json()["citations"][0]["ocr"] is True
+    assert "read by OCR: check a figure" in citation_card_html(answer.citations[0])
+    capsys.readouterr()
+    assert main(["ask", "How many new HIV infections were averted?", "--index", str(index)]) == 0
+    assert (
+        "[1] results.pdf, page 2 (read by OCR: check a figure against the page): 422,000"
+        in capsys.readouterr().out
+    )
+    text = assistant.ask("Which elections did the Mission monitor?")
+    assert text.citations[0].page == 1 and not text.citations[0].ocr
+
+
+def test_an_index_built_before_ocr_pages_were_kept_still_answers(
+    tmp_path: Path, fake_embedder
+) -> None:
+    import sqlite3
+
+    from qa_assistant import Assistant
+    from qa_assistant.index_layout import STORE_FILE, current_generation
+
+    documents = folder_with_a_scan(tmp_path / "documents")
+    (documents / "scan.pdf").unlink()
+    update_index(documents, tmp_path / "index", fake_embedder, reader=read_documents_inline)
+    store = current_generation(tmp_path / "index") / STORE_FILE
+    with sqlite3.connect(store) as older:
+        older.execute("DROP TABLE ocr_pages")
+    answer = Assistant(tmp_path / "index", embedder=fake_embedder).ask("When did the office open?")
+    assert answer.citations and not any(citation.ocr for citation in answer.citations)
+
+
+@needs_tesseract
+def test_the_page_shown_in_the_app_is_the_only_one_read_by_ocr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[int] = []
+
+    def counted(pages, *args, **kwargs):
+        read.append(len(pages))
+        return ocr_pages(pages, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "ocr_pages", counted)
+    text = page_text(scanned_pdf(tmp_path / "scan.pdf", PAGES), 2)
+    assert "The municipal assembly adopted a new action plan" in " ".join(text.split())
+    assert read == [1]  # page 2 alone: OCR takes seconds a page
 
 
 # A reader for the pool is a top-level function, so that the spawned worker can import it.

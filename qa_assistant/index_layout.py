@@ -38,6 +38,7 @@ __all__ = [
     "connect",
     "current_generation",
     "migrate",
+    "ocr_pages_of",
     "signature_columns",
 ]
 
@@ -127,6 +128,26 @@ def migrate(conn: sqlite3.Connection) -> None:
         for column in columns:
             if column not in have:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER")
+
+
+def ocr_pages_of(conn: sqlite3.Connection, document_ids: set[int]) -> dict[int, frozenset[int]]:
+    """The pages read by OCR of each of these documents that has any (none in a database
+    built before they were kept: an index is never rebuilt for a new table)."""
+    if (
+        not document_ids
+        or not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ocr_pages'"
+        ).fetchone()
+    ):
+        return {}
+    marks = ",".join("?" * len(document_ids))
+    pages: dict[int, set[int]] = {}
+    for document_id, page in conn.execute(
+        f"SELECT document_id, page FROM ocr_pages WHERE document_id IN ({marks})",
+        sorted(document_ids),
+    ):
+        pages.setdefault(document_id, set()).add(page)
+    return {document_id: frozenset(read) for document_id, read in pages.items()}
 
 
 def signature_columns(conn: sqlite3.Connection, table: str) -> str:

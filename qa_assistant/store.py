@@ -29,6 +29,7 @@ from .index_layout import (
     connect,
     current_generation,
     migrate,
+    ocr_pages_of,
     signature_columns,
 )
 from .lexical import capitalised_words, fts_query, query_terms
@@ -266,7 +267,7 @@ class Store(Writing):
         result: dict[int, PassageRow] = {}
         shown = self.shown_titles()
         rows = rows.fetchall()
-        read_by_ocr = self._ocr_pages({row[1] for row in rows})
+        read_by_ocr = ocr_pages_of(self.conn, {row[1] for row in rows})
         for row in rows:
             spans = [tuple(span) for span in json.loads(row[8])]
             title = shown.get(row[1], row[3])
@@ -275,25 +276,6 @@ class Store(Writing):
                 *row[:3], title, *row[4:8], page_spans=spans, text=row[9], ocr_pages=ocr
             )
         return result
-
-    def _ocr_pages(self, document_ids: set[int]) -> dict[int, frozenset[int]]:
-        """The pages read by OCR of each of these documents that has any (none in an index
-        built before they were kept)."""
-        if (
-            not document_ids
-            or not self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ocr_pages'"
-            ).fetchone()
-        ):
-            return {}
-        marks = ",".join("?" * len(document_ids))
-        pages: dict[int, set[int]] = {}
-        for document_id, page in self.conn.execute(
-            f"SELECT document_id, page FROM ocr_pages WHERE document_id IN ({marks})",
-            sorted(document_ids),
-        ):
-            pages.setdefault(document_id, set()).add(page)
-        return {document_id: frozenset(read) for document_id, read in pages.items()}
 
     def passages_after(self, row: PassageRow, count: int) -> list[PassageRow]:
         """The ``count`` passages that follow ``row`` in its document, in order: the windows

@@ -69,6 +69,11 @@ def last_update_result(state: UpdateState) -> None:
                 f"({', '.join(report.unread_pictures)}): to have them read, {UNREAD_FIX} "
                 "(Rebuild from scratch)."
             )
+        if report.before_picture_ocr:
+            scanned += (
+                " The index was built before pictures in text reports (infographics, scanned "
+                "annexes) were read by OCR: rebuild it from scratch to read them."
+            )
         st.success(
             escape_markdown(
                 f"Index updated in {report.seconds:.1f} s: {len(report.added)} added, "

@@ -139,6 +139,11 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
                 f"unread: {', '.join(_printable(path) for path in report.unread_pictures)}. "
                 f"To have them read, {UNREAD_FIX} (qa-assistant index --rebuild)."
             )
+        if report.before_picture_ocr:
+            print(
+                "This index was built before pictures in text reports (infographics, scanned "
+                "annexes) were read by OCR. To read them, run qa-assistant index --rebuild."
+            )
         if report.resumed:
             print(
                 f"Resumed an interrupted build: {report.resumed} reports it had stored were "

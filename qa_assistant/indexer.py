@@ -25,6 +25,7 @@ from .generations import IndexLock, checkpoint, discard, find_work, new_generati
 from .glossary import find_definitions
 from .index_layout import current_generation
 from .lexical import lex_text
+from .ocr import tesseract
 from .reading import describe_error
 from .report_dates import document_year
 from .scanning import SourceFile, file_sha256, scan_folder
@@ -47,6 +48,9 @@ _clock = time.monotonic  # when checkpoints are due (tests move it on by hand)
 _DELETED = "cannot be read: it was deleted while the index was being built"
 
 
+# Meta key of an index built from scratch by a version that reads a text report's picture
+# pages by OCR (an older one's reports were read without them).
+PICTURES_READ = "pictures_read"
 PASSAGE_INPUT = "title+passage"  # what each passage vector encodes (see passage_input)
 
 
@@ -163,7 +167,8 @@ def _update_locked(where, rebuild, scan, record, report: IndexReport, reading) -
     progress = reading[2]
     live = None if rebuild else current_generation(index_dir)
     if live is not None:
-        _check_generation(live, record, index_dir)
+        meta = _check_generation(live, record, index_dir)
+        report.before_picture_ocr = PICTURES_READ not in meta and tesseract() is not None
     live_stored, failures = _known(live)
     # A build cut short at a checkpoint goes on from there: what it stored with the
     # file's signature of today is not read again.
@@ -181,7 +186,9 @@ def _update_locked(where, rebuild, scan, record, report: IndexReport, reading) -
         return
 
     with new_generation(index_dir, fresh=live is None, resume=work) as target:
-        target.set_meta(record)
+        # Built from scratch, every report's picture pages were looked at (and named when
+        # Tesseract is missing); an older index's reports stay as they were read then.
+        target.set_meta({**record, PICTURES_READ: "1"} if live is None else record)
         if work is not None:
             # What the interrupted run stored and this one keeps: not a report deleted or
             # edited since (removed, or read again).
@@ -210,10 +217,13 @@ def _ids(documents: dict[str, StoredDocument]) -> set[int]:
     return {document.id for document in documents.values()}
 
 
-def _check_generation(generation: Path, record: dict[str, str], index_dir: Path) -> None:
+def _check_generation(generation: Path, record: dict[str, str], index_dir: Path) -> dict:
+    """The generation's meta, once it is known to fit ``record``."""
     store = Store(generation, readonly=True)
     try:
-        check_compatible(store.meta(), record, index_dir)
+        meta = store.meta()
+        check_compatible(meta, record, index_dir)
+        return meta
     finally:
         store.close()
 

@@ -206,6 +206,9 @@ class IndexReport:
     # added or updated reports with pages that are pictures, left unread: Tesseract is not
     # installed (``index --rebuild`` reads them once it is)
     unread_pictures: list[str] = field(default_factory=list)
+    # the index was built before a text report's picture pages were read by OCR, and
+    # Tesseract is installed: ``index --rebuild`` would read them
+    before_picture_ocr: bool = False
     documents: int = 0
     passages: int = 0
     pages: int = 0

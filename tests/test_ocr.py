@@ -22,7 +22,7 @@ from qa_assistant.indexer import update_index
 from qa_assistant.ocr import join_figure_labels, legible, ocr_pages, tesseract, without_logo_noise
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
-from qa_assistant.types import PageText, ReadDocument
+from qa_assistant.types import IndexReport, PageText, ReadDocument
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 minipdf = importlib.import_module("minipdf")
@@ -299,6 +299,34 @@ def test_an_index_built_before_ocr_pages_were_kept_still_answers(
     assert answer.citations and not any(citation.ocr for citation in answer.citations)
 
 
+def test_an_index_built_before_pictures_were_read_says_a_rebuild_reads_them(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from qa_assistant import indexer
+    from qa_assistant.index_layout import STORE_FILE, current_generation
+
+    monkeypatch.setattr(indexer, "tesseract", lambda: "/usr/bin/tesseract")
+    documents, index = folder_with_a_scan(tmp_path / "documents"), tmp_path / "index"
+    (documents / "scan.pdf").unlink()
+
+    def update(rebuild: bool = False) -> IndexReport:
+        return update_index(
+            documents, index, fake_embedder, reader=read_documents_inline, rebuild=rebuild
+        )
+
+    assert not update().before_picture_ocr  # built now: every picture was looked at
+    with sqlite3.connect(current_generation(index) / STORE_FILE) as older:
+        older.execute("DELETE FROM meta WHERE key = ?", (indexer.PICTURES_READ,))
+    assert update().to_json()["before_picture_ocr"] is True  # as an older version left it
+    with monkeypatch.context() as patched:
+        patched.setattr(indexer, "tesseract", lambda: None)
+        assert not update().before_picture_ocr  # a rebuild would read no picture
+    update(rebuild=True)
+    assert not update().before_picture_ocr
+
+
 @needs_tesseract
 def test_the_page_shown_in_the_app_is_the_only_one_read_by_ocr(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -370,6 +398,7 @@ def test_the_app_says_which_reports_were_read_by_ocr() -> None:
             added=["old/scan_1990.pdf", "notes.txt", "annual.pdf"],
             ocr=["old/scan_1990.pdf"],
             unread_pictures=["annual.pdf"],
+            before_picture_ocr=True,
         )
         last_update_result(UpdateState(report=report))
 
@@ -381,3 +410,4 @@ def test_the_app_says_which_reports_were_read_by_ocr() -> None:
     assert "1 with scanned pages, read by OCR (old/scan_1990.pdf): check a quote" in shown
     assert "1 with pages that are pictures, left unread (annual.pdf): to have them read, " in shown
     assert "install Tesseract (apt-get install tesseract-ocr), then rebuild the index" in shown
+    assert "The index was built before pictures in text reports (infographics, " in shown

@@ -57,20 +57,21 @@ def last_update_result(state: UpdateState) -> None:
         st.error(state.error)
     elif state.report is not None:
         report = state.report
-        scanned = (
+        # what OCR read, and what it could read once installed or after a rebuild
+        notes = (
             f" {len(report.ocr)} with scanned pages, read by OCR ({', '.join(report.ocr)}): "
             "check a quote from them against the page."
             if report.ocr
             else ""
         )
         if report.unread_pictures:
-            scanned += (
+            notes += (
                 f" {len(report.unread_pictures)} with pages that are pictures, left unread "
                 f"({', '.join(report.unread_pictures)}): to have them read, {UNREAD_FIX} "
                 "(Rebuild from scratch)."
             )
         if report.before_picture_ocr:
-            scanned += (
+            notes += (
                 " The index was built before pictures in text reports (infographics, scanned "
                 "annexes) were read by OCR: rebuild it from scratch to read them."
             )
@@ -78,7 +79,7 @@ def last_update_result(state: UpdateState) -> None:
             escape_markdown(
                 f"Index updated in {report.seconds:.1f} s: {len(report.added)} added, "
                 f"{len(report.updated)} updated, {len(report.removed)} removed, "
-                f"{len(report.unchanged)} unchanged, {len(report.failed)} failed.{scanned}"
+                f"{len(report.unchanged)} unchanged, {len(report.failed)} failed.{notes}"
             )
         )
 

@@ -20,6 +20,7 @@ from qa_assistant.app_support import (
     page_html,
     page_pdf,
     page_text,
+    picture_note,
     resolve_scope,
     sources_and_related,
 )
@@ -35,6 +36,7 @@ from qa_assistant.conversations import (
     shows_all,
 )
 from qa_assistant.index_updater import updater_for
+from qa_assistant.page_image import PageImage, render_page
 from qa_assistant.types import Citation
 from qa_assistant.uploads import document_path
 
@@ -51,6 +53,13 @@ FOLLOW_SECONDS = 2.0
 def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
     """The text of one page; ``mtime_ns`` makes a changed file be read again."""
     return page_text(Path(path), page)
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing the page…")
+def cached_page_image(path: str, mtime_ns: int, page: int, sentences: tuple[str, ...]) -> PageImage:
+    """Page ``page`` of a PDF as a picture, ``sentences`` marked; ``mtime_ns`` makes a changed
+    file be drawn again."""
+    return render_page(Path(path), page, sentences)
 
 
 # ---- the conversation across reloads and tabs -----------------------------------------------
@@ -212,19 +221,43 @@ def citation_card(citation: Citation, turn: Turn, documents_dir: Path, related: 
             icon=":material/download:",
         )
         if show.toggle(f"Show page {citation.page}", key=f"show-{key}"):
+            show_page(citation, path)
+
+
+def show_page(citation: Citation, path: Path) -> None:
+    """The cited page: for a PDF, the original page with the answering sentence marked on
+    it, and its text as the index read it in a second tab; for a text file, the text."""
+    sentences = tuple(citation.text[a:b] for a, b in citation.highlight)
+    mtime_ns = path.stat().st_mtime_ns
+    picture_tab = None
+    if path.suffix.lower() == ".pdf":
+        picture_tab, text_tab = st.tabs(["Original page", "Text"])
+        with picture_tab:
             try:
-                text = cached_page_text(str(path), path.stat().st_mtime_ns, citation.page)
+                picture = cached_page_image(str(path), mtime_ns, citation.page, sentences)
             except QAError as exc:
-                st.error(str(exc))
-                return
-            sentences = [citation.text[a:b] for a, b in citation.highlight]
-            st.caption(
-                escape_markdown(
-                    f"Page {citation.page} of {citation.document} as the index read it; "
-                    "the original layout is in the page's PDF."
+                st.warning(f"{exc}. Its text is in the Text tab.")
+            else:
+                if picture.marked < picture.sought:
+                    st.caption(picture_note(citation, picture))
+                st.image(picture.png, width="stretch", output_format="PNG")
+    with text_tab if picture_tab is not None else st.container():
+        try:
+            text = cached_page_text(str(path), mtime_ns, citation.page)
+        except QAError as exc:
+            st.error(str(exc))
+            return
+        st.caption(
+            escape_markdown(
+                f"Page {citation.page} of {citation.document} as the index read it; "
+                + (
+                    "the original layout is in the Original page tab."
+                    if picture_tab is not None
+                    else "a text file has no pages of its own."
                 )
             )
-            st.html(page_html(text, citation.text, sentences))
+        )
+        st.html(page_html(text, citation.text, sentences))
 
 
 def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:

@@ -25,6 +25,7 @@ from .conversations import Turn
 from .embedding import Embedder, FakeEmbedder, SentenceTransformerEmbedder
 from .errors import QAError
 from .lexical import one_line
+from .page_image import PageImage
 from .types import Answer, Citation, DocumentInfo
 
 EMBEDDER_ENV = "QA_ASSISTANT_EMBEDDER"
@@ -155,6 +156,21 @@ def page_pdf(path: Path, page: int) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def picture_note(citation: Citation, picture: PageImage) -> str:
+    """Why the answering sentence is not (all) marked on the page's picture."""
+    if citation.ocr:
+        return (
+            "This page is a picture, read by OCR: the answering sentence is marked in the "
+            "Text tab, not on the picture."
+        )
+    if picture.marked == 0:
+        return (
+            "The answering sentence could not be found in the page's own text layer (it may "
+            "run on from the page before); it is marked in the Text tab."
+        )
+    return f"{picture.marked} of the {picture.sought} quoted sentences are marked on the page."
 
 
 # ---- the search scope of the filters ----------------------------------------------------------

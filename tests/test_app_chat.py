@@ -49,6 +49,19 @@ def test_show_page_displays_the_whole_page_with_the_sentence_marked(index_dir: P
     assert len(pages) == 1
     assert "<mark>From 15 to 19 January 2024" in pages[0]
     assert "Between 4 March and 26 April 2024" in pages[0]  # the rest of page 1
+    # The original page comes first, drawn as printed (the sentence marked on it: see
+    # test_page_image.py), with nothing to excuse; the text in the second tab.
+    assert [tab.label for tab in at.tabs] == ["Original page", "Text"]
+    assert len(at.get("image")) == 1
+    assert not any("could not be found" in c.value for c in at.caption)
+
+
+def test_a_text_file_shows_its_text_without_a_picture(index_dir: Path) -> None:
+    at = ask(start_app(), INJECTION_QUESTION)
+    text_file = next(i for i, card in enumerate(cards(at)) if "injection.txt · page 1" in card)
+    at.toggle[text_file].set_value(True).run()
+    assert not at.tabs and not at.get("image")
+    assert any("a text file has no pages of its own" in c.value for c in at.caption)
 
 
 def test_acronyms_the_answer_uses_are_spelled_out_below_it(index_dir: Path) -> None:

@@ -24,12 +24,14 @@ from qa_assistant.app_support import (
     page_pdf,
     page_text,
     passage_html,
+    picture_note,
     resolve_scope,
     sources_and_related,
     split_highlight,
 )
 from qa_assistant.embedding import SentenceTransformerEmbedder
 from qa_assistant.index_updater import IndexUpdater, updater_for
+from qa_assistant.page_image import PageImage
 from qa_assistant.types import Answer, Citation, DocumentInfo, IndexReport
 from qa_assistant.uploads import (
     UploadError,
@@ -117,6 +119,21 @@ def test_page_html_marks_the_sentence_on_the_page() -> None:
     shown = page_html(page, "unused passage", ["The answering sentence <i>here</i>."])
     assert "<mark>The   answering sentence &lt;i&gt;here&lt;/i&gt;.</mark>" in shown
     assert "<mark>" not in page_html(page, "not on the page", ["nor this"])
+
+
+def test_a_page_picture_without_its_mark_says_why_and_where_the_mark_is() -> None:
+    def drawn(marked: int, sought: int) -> PageImage:
+        return PageImage(png=b"", width=1, height=1, marked=marked, sought=sought)
+
+    scan = picture_note(citation(ocr=True), drawn(0, 1))
+    assert "picture, read by OCR" in scan and "Text tab" in scan
+    text_layer = picture_note(citation(), drawn(0, 1))
+    assert "could not be found in the page's own text layer" in text_layer
+    assert "Text tab" in text_layer
+    assert (
+        picture_note(citation(), drawn(1, 2))
+        == "1 of the 2 quoted sentences are marked on the page."
+    )
 
 
 def test_locate_allows_for_white_space() -> None:

@@ -153,6 +153,15 @@ def test_new_user_journey(app_url: str, tmp_path: Path) -> None:
             expect(card.first.locator("mark")).to_contain_text("14 Kosovo Police officers")
 
             page.get_by_text("Show page 1").first.click()
+            # The original page, drawn as printed with the sentence marked, then its text.
+            picture = page.locator('[data-testid="stImage"] img').first
+            expect(picture).to_be_visible()
+            page.wait_for_function(
+                "img => img.complete && img.naturalWidth > 800", arg=picture.element_handle()
+            )
+            picture.scroll_into_view_if_needed()
+            page.screenshot(path=str(OUTPUT / "browser-page.png"))
+            page.get_by_role("tab", name="Text").first.click()
             page_view = page.locator(".qa-page").first
             expect(page_view).to_contain_text("Between 4 March and 26 April 2024")
             expect(page_view.locator("mark")).to_contain_text("14 Kosovo Police officers")

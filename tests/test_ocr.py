@@ -20,6 +20,7 @@ from qa_assistant.app_support import citation_card_html, page_text
 from qa_assistant.errors import DocumentError
 from qa_assistant.indexer import update_index
 from qa_assistant.ocr import join_figure_labels, legible, ocr_pages, tesseract, without_logo_noise
+from qa_assistant.page_image import render_page
 from qa_assistant.reader_pool import ReaderPool
 from qa_assistant.reading import read_documents_inline
 from qa_assistant.types import IndexReport, PageText, ReadDocument
@@ -341,6 +342,18 @@ def test_the_page_shown_in_the_app_is_the_only_one_read_by_ocr(
     text = page_text(scanned_pdf(tmp_path / "scan.pdf", PAGES), 2)
     assert "The municipal assembly adopted a new action plan" in " ".join(text.split())
     assert read == [1]  # page 2 alone: OCR takes seconds a page
+
+
+def test_a_scanned_page_is_drawn_as_printed_but_its_sentence_is_not_marked(
+    tmp_path: Path,
+) -> None:
+    # No text layer to find the sentence in: the app shows the page and points to the
+    # Text tab, where the OCR text is marked (test_app_support.py).
+    path = scanned_pdf(tmp_path / "scan.pdf", PAGES)
+    picture = render_page(path, 2, ["The municipal assembly adopted a new action plan on safety."])
+    assert (picture.marked, picture.sought) == (0, 1)
+    drawn = Image.open(io.BytesIO(picture.png)).convert("L")
+    assert drawn.size == (picture.width, picture.height) and drawn.getextrema()[0] < 100  # ink
 
 
 # A reader for the pool is a top-level function, so that the spawned worker can import it.

@@ -1,0 +1,145 @@
+"""The original page as a picture, with the answering sentence marked on it.
+
+PDFium (``pypdfium2``) renders the page and knows the box of each character of its text
+layer. A sentence is looked for there by its letters and digits alone, folded like the
+lexical index folds them, so that line ends, a word hyphenated at a line's end, ligatures
+and accents do not hide it; a sentence that runs on to the next page is marked as far as
+it stands on this one. A page that is a picture (read by OCR) has no text layer: it is
+shown unmarked, and ``marked`` says so.
+
+PDFium is not thread-safe, and the app's sessions are threads: every call goes through
+one lock.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import QAError
+
+__all__ = ["PageImage", "render_page", "find_spans"]
+
+_PDFIUM = threading.Lock()
+SCALE = 1.5  # pixels per point: an A4 page is 893 × 1263 pixels, sharp enough to read
+MARK = (255, 213, 0, 96)  # translucent yellow, as a highlighter pen
+MIN_WORDS = 4  # a sentence's part on this page is marked only from four words on
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A rendered page: a PNG, and how many of the sentences asked for are marked on it."""
+
+    png: bytes
+    width: int
+    height: int
+    marked: int
+    sought: int
+
+
+def _keys(text: str) -> tuple[str, list[int]]:
+    """``text`` as lower-case letters and digits without accents, and for each of them the
+    index of the character it comes from."""
+    keys: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        for part in unicodedata.normalize("NFKD", char):
+            if part.isalnum():
+                keys.append(part.casefold())
+                origin.append(i)
+    return "".join(keys), origin
+
+
+def find_spans(page_text: str, sentence: str) -> tuple[int, int] | None:
+    """Where ``sentence`` stands in ``page_text`` (character offsets, end exclusive), by its
+    letters and digits; else the longest run of its first or last words found there, four
+    words at least (the part of a sentence on this side of a page break)."""
+    haystack, origin = _keys(page_text)
+    words = sentence.split()
+    candidates = [words]
+    candidates += [words[:n] for n in range(len(words) - 1, MIN_WORDS - 1, -1)]
+    candidates += [words[-n:] for n in range(len(words) - 1, MIN_WORDS - 1, -1)]
+    for part in candidates:
+        needle, _ = _keys(" ".join(part))
+        if len(needle) < 12:  # too short to be told from another place on the page
+            continue
+        found = haystack.find(needle)
+        if found >= 0:
+            return origin[found], origin[found + len(needle) - 1] + 1
+    return None
+
+
+def render_page(
+    path: Path, page: int, sentences: Sequence[str] = (), scale: float = SCALE
+) -> PageImage:
+    """Physical ``page`` (1-based) of the PDF at ``path`` as a PNG, each of ``sentences``
+    marked where it stands. Raises QAError when the PDF cannot be opened or has no such
+    page."""
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(path)
+        except (pdfium.PdfiumError, OSError) as exc:
+            raise QAError(f"{path.name} could not be opened to show its page: {exc}") from exc
+        try:
+            if not 1 <= page <= len(document):
+                raise QAError(f"{path.name} has {len(document)} pages; page {page} does not exist")
+            pdf_page = document[page - 1]
+            picture = pdf_page.render(scale=scale).to_pil().convert("RGBA")
+            boxes = _boxes(pdf_page, sentences, scale)
+        finally:
+            document.close()
+    overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for sentence_boxes in boxes:
+        for box in sentence_boxes:
+            draw.rectangle(box, fill=MARK)
+    picture = Image.alpha_composite(picture, overlay).convert("RGB")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=False)
+    return PageImage(
+        png=buffer.getvalue(),
+        width=picture.width,
+        height=picture.height,
+        marked=sum(1 for sentence_boxes in boxes if sentence_boxes),
+        sought=len(sentences),
+    )
+
+
+def _boxes(pdf_page, sentences: Sequence[str], scale: float) -> list[list[tuple[int, ...]]]:
+    """For each sentence, the pixel boxes of its characters' lines on the rendered page
+    (none when it is not found, or the page is turned: its text boxes would not fit)."""
+    if not sentences or pdf_page.get_rotation() % 360:
+        return [[] for _ in sentences]
+    text_page = pdf_page.get_textpage()
+    try:
+        text = text_page.get_text_range()
+        left, _, _, top = pdf_page.get_cropbox()
+        out = []
+        for sentence in sentences:
+            span = find_spans(text, sentence)
+            if span is None:
+                out.append([])
+                continue
+            start, end = span
+            rects = []
+            for i in range(text_page.count_rects(start, end - start)):
+                x0, y0, x1, y1 = text_page.get_rect(i)  # points, y upwards
+                rects.append(
+                    (
+                        round((x0 - left) * scale) - 2,
+                        round((top - y1) * scale) - 2,
+                        round((x1 - left) * scale) + 2,
+                        round((top - y0) * scale) + 2,
+                    )
+                )
+            out.append(rects)
+        return out
+    finally:
+        text_page.close()

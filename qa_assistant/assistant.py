@@ -185,9 +185,7 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        document_ids = None
-        if documents:
-            document_ids = scope_ids(snapshot.store, documents)
+        document_ids = scope_ids(snapshot.store, documents) if documents else None
         asked, corrected = snapshot.names.corrected(question)  # "pubkic" searched as "public"
         about = collection_question(asked)
         if about is not None:
@@ -214,6 +212,8 @@ class Assistant:
             respelled=snapshot.names.respelled(equivalents),
         )
         retriever = snapshot.retriever
+        if retriever.opens_new_topic(query):
+            query.history = []  # a subject of its own: searched as if asked first
         vector = retriever.query_vector(query, timings)
         candidates = retriever.retrieve(query, vector, timings)
         answered, text, citations, confidence = compose_answer(

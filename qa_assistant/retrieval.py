@@ -17,6 +17,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .lexical import fold, fts_query, query_terms, stem_key, tokenize
+from .pins import constraints
 from .store import Store
 from .types import PassageRow
 
@@ -39,6 +40,12 @@ class RetrievalParams:
     # A slip of the keyboard in a lower-case word ("pubkic") is searched as the word meant
     # (spellings.py): 200 tuning questions with one slip each, recall@1 0.805 → 0.845.
     correct_slips: bool = True
+    # A word the question shares with the earlier one keeps them on one topic when it is
+    # this rare in the passages (IDF; "2025" 1.95, "session" 1.99, "UN" 2.59 keep nothing,
+    # "training" 3.29 does). Tuning questions asked after an unrelated one: recall@1 0.796
+    # (every shared word keeps) → 0.815 at 2.6–3.5; the tuning follow-ups lose from 3.0.
+    topic_word_idf: float = 2.6
+    new_subjects: bool = True  # False: every earlier question pulls (benchmarks.topic_switch)
 
 
 # Words that refer back to something named in an earlier question.
@@ -50,12 +57,25 @@ _POINTS_BACK = re.compile(
 )
 
 
+# A question that opens by pointing back ("And …?", "What about …?") is a follow-up whatever
+# it names.
+_LEANS_BY_FORM = re.compile(
+    r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b", re.IGNORECASE
+)
+
 # A definite noun phrase: "the" or "each", then a lower-case word or two ("the courses",
 # "the released prisoners"); words that locate rather than name are passed over.
 _DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-]*))?")
 _NOT_NAMING = set(
     "first second third last next new same other following previous whole main world year "
     "time number total most".split()
+)
+
+
+# Capitalised words that name a time, not a subject of the question's own.
+_NO_SUBJECT = set(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
 
@@ -83,6 +103,8 @@ class Query:
     # the question's words no passage holds, which the expansions give as the reports spell
     # them ("otunbaeva"): they weigh nothing in a passage's share of the question's terms
     respelled: frozenset[str] = frozenset()
+    # the reports that answered the last earlier question (Retriever._earlier_documents)
+    earlier_documents: list[int] | None = field(default=None, repr=False)
 
     def leans_on_history(self) -> bool:
         """Whether the question cannot stand alone: it points back ("it", "those", "there",
@@ -94,6 +116,27 @@ class Query:
             or len(query_terms(self.text)) <= 1
             or _names_again(self.text, self.history)
         )
+
+    def own_names(self) -> list[str]:
+        """The names the question itself gives ("the JIU", "Haiti", "Peter Sorensen"), each
+        as its capitalised words; a month or a weekday names a time, not a subject, and a
+        code ("the P-5 level", "CSW69") may be written otherwise ("P5")."""
+        names = (
+            " ".join(w for w in pin.words if w[:1].isupper())
+            for pin in constraints(self.text)
+            if not pin.is_number and not {fold(w) for w in pin.words} <= _NO_SUBJECT
+        )
+        return [name for name in names if len(name) > 1 and not any(map(str.isdigit, name))]
+
+    def shared_words(self) -> list[str]:
+        """The content words, other than numbers, that the question (its acronyms spelled
+        out counting) has in common with the last earlier question."""
+        earlier = {stem_key(term) for term in query_terms(self.history[-1])}
+        return [
+            term
+            for term in query_terms(self.search_text)
+            if stem_key(term) in earlier and not term.isdigit()
+        ]
 
     def history_weight(self, params: RetrievalParams) -> float:
         """How much the last earlier question pulls on this one (0 without history)."""
@@ -210,6 +253,53 @@ class Retriever:
         timings["fusion"] = time.perf_counter() - started
         return candidates
 
+    def opens_new_topic(self, query: Query) -> bool:
+        """Whether a question asked after others has a subject of its own, and is to be
+        searched as if asked first: it names something ("the JIU", "Haiti"), shares no word
+        with the last earlier question, and either does not lean on it at all or, leaning
+        only by a word such as "its", "that" or "these", names something that none of the
+        reports that answered the earlier question mention ("What share of all UN employees
+        are female these days?" after a question on Haiti's gangs; not "Why did Indonesia
+        support that change?" after one on the narcotics commission, whose report names
+        Indonesia). Without this, a conversation that moves from the Commission on the
+        Status of Women to "What are the recommendations of the JIU on racism?" pulls the
+        new question toward the old reports."""
+        if not self.params.new_subjects or not query.history or _LEANS_BY_FORM.search(query.text):
+            return False
+        names = query.own_names()
+        if not names or len(query_terms(query.text)) <= 1:
+            return False
+        if any(self.idf(term) >= self.params.topic_word_idf for term in query.shared_words()):
+            return False
+        if not query.leans_on_history():
+            return True
+        allowed = None
+        if query.document_ids is not None:
+            allowed = self.store.passage_ids_of(query.document_ids)
+        documents = self._earlier_documents(query, allowed)
+        return any(
+            not any(self.store.document_has(document, name) for document in documents)
+            for name in names
+        )
+
+    def _earlier_documents(self, query: Query, allowed: np.ndarray | None) -> list[int]:
+        """The reports that the last earlier question's best passages come from."""
+        if query.earlier_documents is None:
+            p = self.params
+            earlier = self.embedder.encode_query(query.history[-1])  # remembered from its turn
+            fused: dict[int, float] = {}
+            _rrf(self.store.vectors.search(earlier, p.candidates, allowed), 1.0, p.rrf_k, fused)
+            earlier_terms = fts_query(query_terms(query.history[-1]))
+            if earlier_terms:
+                earlier_lexical = self.store.lexical_search(
+                    earlier_terms, p.candidates, query.document_ids
+                )
+                _rrf(earlier_lexical, 1.0, p.rrf_k, fused)
+            best = sorted(fused, key=lambda pid: -fused[pid])[: p.context_passages]
+            rows = self.store.passages(best).values()
+            query.earlier_documents = sorted({row.document_id for row in rows})
+        return query.earlier_documents
+
     def _in_context(
         self,
         query: Query,
@@ -225,17 +315,7 @@ class Retriever:
         if not query.history or p.context_weight <= 0:
             return []
         started = time.perf_counter()
-        earlier = self.embedder.encode_query(query.history[-1])  # remembered from its turn
-        fused: dict[int, float] = {}
-        _rrf(self.store.vectors.search(earlier, p.candidates, allowed), 1.0, p.rrf_k, fused)
-        earlier_terms = fts_query(query_terms(query.history[-1]))
-        if earlier_terms:
-            earlier_lexical = self.store.lexical_search(
-                earlier_terms, p.candidates, query.document_ids
-            )
-            _rrf(earlier_lexical, 1.0, p.rrf_k, fused)
-        best = sorted(fused, key=lambda pid: -fused[pid])[: p.context_passages]
-        documents = sorted({row.document_id for row in self.store.passages(best).values()})
+        documents = self._earlier_documents(query, allowed)
         if not documents:
             return []
         lists = [

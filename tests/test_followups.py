@@ -11,6 +11,7 @@ import pytest
 from qa_assistant.answer_params import AnswerParams
 from qa_assistant.assistant import Assistant
 from qa_assistant.indexer import update_index
+from qa_assistant.retrieval import Query
 
 FILLER = (
     "Unions were consulted on the plan in a series of meetings, and the Ministry published the "
@@ -86,3 +87,83 @@ def test_the_earlier_answer_answers_again_when_it_holds_what_is_asked_anew(tmp_p
         "And from Iran?", history=history
     )
     assert answer.answer.startswith("In the same period")
+
+
+# ---- a new subject in the same conversation ---------------------------------------------------
+REPORTS = {
+    "csw_69th_session.txt": """Commission on the Status of Women, sixty-ninth session
+
+At its sixty-ninth session in March 2025 the Commission on the Status of Women discussed the \
+review of the Beijing Declaration and Platform for Action thirty years on. Delegations \
+debated how to close the gap in women's pay and how to end violence against women and girls.
+
+Indonesia supported the change to the working methods that lets youth delegates speak at \
+the interactive dialogues, saying young people must be heard.
+""",
+    "jiu_racism_note.txt": """Review of racism and racial discrimination in the UN system
+
+The Joint Inspection Unit (JIU) reviewed how United Nations organizations address racism \
+and racial discrimination in the workplace. The JIU makes six recommendations: among them, \
+executive heads should adopt a policy against racism by 2024, name a focal point for \
+complaints and report every year on the progress made.
+""",
+    "cnd_68th_session.txt": """Commission on Narcotic Drugs, sixty-eighth session
+
+In March 2025 the Commission on Narcotic Drugs decided by consensus to place PMK glycidate \
+and two other precursors of amphetamine in Table I of the 1988 Convention, which puts their \
+trade under international control.
+
+Indonesia supported that change because the precursors had been found in clandestine \
+laboratories seized on its territory the year before.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def conversation_index(tmp_path_factory, real_embedder):
+    documents = tmp_path_factory.mktemp("conversation") / "documents"
+    documents.mkdir()
+    for name, text in REPORTS.items():
+        (documents / name).write_text(text, encoding="utf-8")
+    index = documents.parent / "index"
+    update_index(documents, index, real_embedder)
+    return Assistant(index, embedder=real_embedder)
+
+
+@pytest.mark.model
+def test_a_question_on_a_new_subject_is_answered_as_if_asked_first(conversation_index):
+    # It names the JIU, which the earlier question does not, and shares no word with it:
+    # the Commission on the Status of Women must not pull it toward its report.
+    history = ["What did the Commission on the Status of Women discuss at its 69th session?"]
+    question = "What are the recommendations of the JIU on racism?"
+    alone = conversation_index.ask(question)
+    after = conversation_index.ask(question, history=history)
+    assert after.answered and after.citations[0].document == "jiu_racism_note.txt"
+    assert after.answer == alone.answer and after.confidence == pytest.approx(alone.confidence)
+
+
+@pytest.mark.model
+def test_a_follow_up_that_points_back_stays_one_whatever_it_names(conversation_index):
+    # "that change" points back; Indonesia is in the report that answered the earlier
+    # question, so the question is read with it: the narcotics commission's change, not the
+    # Commission on the Status of Women's.
+    history = ["What did the Commission on Narcotic Drugs decide about PMK glycidate?"]
+    after = conversation_index.ask("Why did Indonesia support that change?", history=history)
+    assert after.answered and after.citations[0].document == "cnd_68th_session.txt"
+    assert "clandestine laboratories" in after.answer
+    # Led in by "And", a question is a follow-up even when nothing in it is in those reports.
+    led_in = conversation_index.ask("And what did the JIU say?", history=history)
+    assert led_in.confidence != pytest.approx(
+        conversation_index.ask("What did the JIU say?").confidence
+    )
+
+
+def test_the_names_a_question_gives_of_its_own() -> None:
+    names = Query(text="In June, what did the JIU tell Peter Sorensen about Haiti?").own_names()
+    assert names == ["JIU", "Peter Sorensen", "Haiti"]  # June names a time
+    assert Query(text="How many officials at the P-5 level joined CSW69?").own_names() == []
+    asked = Query(
+        text="How many staff took part in the 2025 training session?",
+        history=["Who opened the 2025 session of the OMIK training?"],
+    )
+    assert asked.shared_words() == ["training", "session"]  # a number is no shared subject

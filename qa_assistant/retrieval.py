@@ -63,6 +63,9 @@ _LEANS_BY_FORM = re.compile(
     r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b", re.IGNORECASE
 )
 
+# A time named from now, which points back to no earlier question.
+_TIME_DEIXIS = re.compile(r"\b(?:this|these)\s+(?:year|month|week|days)\b", re.IGNORECASE)
+
 # A definite noun phrase: "the" or "each", then a lower-case word or two ("the courses",
 # "the released prisoners"); words that locate rather than name are passed over.
 _DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-]*))?")
@@ -127,6 +130,19 @@ class Query:
             if not pin.is_number and not {fold(w) for w in pin.words} <= _NO_SUBJECT
         )
         return [name for name in names if len(name) > 1 and not any(map(str.isdigit, name))]
+
+    def points_outside_itself(self) -> bool:
+        """Whether what makes the question lean on the earlier one may point outside it:
+        not only "this year" or "these days" (a time), nor "its" or "their" after a name
+        the question gives ("By what year does Tajikistan aim to get all of its energy …?")."""
+        if len(query_terms(self.text)) <= 1 or _names_again(self.text, self.history):
+            return True
+        text = _TIME_DEIXIS.sub(" ", self.text)
+        names = [m.start() for m in re.finditer(r"(?<=\w )[A-Z]\w", text)]
+        return any(
+            not (m.group().lower() in ("its", "their") and names and names[0] < m.start())
+            for m in _POINTS_BACK.finditer(text)
+        )
 
     def shared_words(self) -> list[str]:
         """The content words, other than numbers, that the question (its acronyms spelled
@@ -257,10 +273,9 @@ class Retriever:
         """Whether a question asked after others has a subject of its own, and is to be
         searched as if asked first: it names something ("the JIU", "Haiti"), shares no word
         with the last earlier question, and either does not lean on it at all or, leaning
-        only by a word such as "its", "that" or "these", names something that none of the
-        reports that answered the earlier question mention ("What share of all UN employees
-        are female these days?" after a question on Haiti's gangs; not "Why did Indonesia
-        support that change?" after one on the narcotics commission, whose report names
+        only by a word such as "it", "that" or "those", names something that none of the
+        reports that answered the earlier question mention (not "Why did Indonesia support
+        that change?" after a question on the narcotics commission, whose report names
         Indonesia). Without this, a conversation that moves from the Commission on the
         Status of Women to "What are the recommendations of the JIU on racism?" pulls the
         new question toward the old reports."""
@@ -271,12 +286,14 @@ class Retriever:
             return False
         if any(self.idf(term) >= self.params.topic_word_idf for term in query.shared_words()):
             return False
-        if not query.leans_on_history():
+        if not query.leans_on_history() or not query.points_outside_itself():
             return True
         allowed = None
         if query.document_ids is not None:
             allowed = self.store.passage_ids_of(query.document_ids)
         documents = self._earlier_documents(query, allowed)
+        if any(self.store.document_has(d, form) for d in documents for form in query.expansions):
+            return False  # its names in another form ("the US": "United States") are there
         return any(
             not any(self.store.document_has(document, name) for document in documents)
             for name in names

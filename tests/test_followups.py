@@ -167,3 +167,14 @@ def test_the_names_a_question_gives_of_its_own() -> None:
         history=["Who opened the 2025 session of the OMIK training?"],
     )
     assert asked.shared_words() == ["training", "session"]  # a number is no shared subject
+
+
+def test_a_question_that_points_only_into_itself_or_at_a_time_points_nowhere_back() -> None:
+    def points_outside(question: str) -> bool:
+        return Query(text=question, history=["Who chaired the commission?"]).points_outside_itself()
+
+    assert not points_outside("By what year does Tajikistan aim to get all of its energy?")
+    assert not points_outside("How much did Norway give to UNICEF this year?")
+    assert points_outside("Why did Indonesia support that change?")
+    assert points_outside("How many Member States attended it?")
+    assert points_outside("What share of its budget did the UN human rights office get?")

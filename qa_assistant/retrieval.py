@@ -7,17 +7,21 @@ after ``retrieve`` and the benchmark can time every stage.
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from .embedding import Embedder
+from .leaning import (
+    leans_on,
+    opens_as_follow_up,
+    own_names,
+    points_outside_itself,
+    shared_words,
+)
 from .lexical import fold, fts_query, query_terms, stem_key, tokenize
-from .pins import constraints
 from .store import Store
 from .types import PassageRow
 
@@ -48,53 +52,6 @@ class RetrievalParams:
     new_subjects: bool = True  # False: every earlier question pulls (benchmarks.topic_switch)
 
 
-# Words that refer back to something named in an earlier question.
-_POINTS_BACK = re.compile(
-    r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b|"
-    r"\b(?:it|its|itself|they|them|their|theirs|those|these|that|this|there|then|he|she|his|"
-    r"her|him|hers|the\s+same|such)\b",
-    re.IGNORECASE,
-)
-
-
-# A question that opens by pointing back ("And …?", "What about …?") is a follow-up whatever
-# it names.
-_LEANS_BY_FORM = re.compile(
-    r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b", re.IGNORECASE
-)
-
-# A time named from now, which points back to no earlier question.
-_TIME_DEIXIS = re.compile(r"\b(?:this|these)\s+(?:year|month|week|days)\b", re.IGNORECASE)
-
-# A definite noun phrase: "the" or "each", then a lower-case word or two ("the courses",
-# "the released prisoners"); words that locate rather than name are passed over.
-_DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-]*))?")
-_NOT_NAMING = set(
-    "first second third last next new same other following previous whole main world year "
-    "time number total most".split()
-)
-
-
-# Capitalised words that name a time, not a subject of the question's own.
-_NO_SUBJECT = set(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-
-
-def _names_again(question: str, history: Sequence[str]) -> bool:
-    """Whether a definite noun phrase of ``question`` repeats a word of the earlier
-    questions: the thing they spoke of, named again ("the courses", "each mandate")."""
-    earlier = {stem_key(term) for text in history for term in query_terms(text)}
-    return any(
-        stem_key(term) in earlier
-        for phrase in _DEFINITE.finditer(question)
-        for word in phrase.groups(default="")
-        for term in query_terms(word)
-        if term not in _NOT_NAMING
-    )
-
-
 @dataclass
 class Query:
     """What is searched for: the question, the earlier questions, glossary expansions."""
@@ -114,45 +71,20 @@ class Query:
         "And …?", "What about …?"), names again with "the" or "each" what an earlier
         question named ("Over what dates were the courses held?" after "… its 2019
         courses …?"), or has almost no words of its own to search with."""
-        return bool(self.history) and (
-            bool(_POINTS_BACK.search(self.text))
-            or len(query_terms(self.text)) <= 1
-            or _names_again(self.text, self.history)
-        )
+        return leans_on(self.text, self.history)
 
     def own_names(self) -> list[str]:
-        """The names the question itself gives ("the JIU", "Haiti", "Peter Sorensen"), each
-        as its capitalised words; a month or a weekday names a time, not a subject, and a
-        code ("the P-5 level", "CSW69") may be written otherwise ("P5")."""
-        names = (
-            " ".join(w for w in pin.words if w[:1].isupper())
-            for pin in constraints(self.text)
-            if not pin.is_number and not {fold(w) for w in pin.words} <= _NO_SUBJECT
-        )
-        return [name for name in names if len(name) > 1 and not any(map(str.isdigit, name))]
+        """The names the question itself gives (``leaning.own_names``)."""
+        return own_names(self.text)
 
     def points_outside_itself(self) -> bool:
-        """Whether what makes the question lean on the earlier one may point outside it:
-        not only "this year" or "these days" (a time), nor "its" or "their" after a name
-        the question gives ("By what year does Tajikistan aim to get all of its energy …?")."""
-        if len(query_terms(self.text)) <= 1 or _names_again(self.text, self.history):
-            return True
-        text = _TIME_DEIXIS.sub(" ", self.text)
-        names = [m.start() for m in re.finditer(r"(?<=\w )[A-Z]\w", text)]
-        return any(
-            not (m.group().lower() in ("its", "their") and names and names[0] < m.start())
-            for m in _POINTS_BACK.finditer(text)
-        )
+        """Whether what makes it lean may point back (``leaning.points_outside_itself``)."""
+        return points_outside_itself(self.text, self.history)
 
     def shared_words(self) -> list[str]:
         """The content words, other than numbers, that the question (its acronyms spelled
         out counting) has in common with the last earlier question."""
-        earlier = {stem_key(term) for term in query_terms(self.history[-1])}
-        return [
-            term
-            for term in query_terms(self.search_text)
-            if stem_key(term) in earlier and not term.isdigit()
-        ]
+        return shared_words(self.search_text, self.history[-1])
 
     def history_weight(self, params: RetrievalParams) -> float:
         """How much the last earlier question pulls on this one (0 without history)."""
@@ -271,15 +203,16 @@ class Retriever:
 
     def opens_new_topic(self, query: Query) -> bool:
         """Whether a question asked after others has a subject of its own, and is to be
-        searched as if asked first: it names something ("the JIU", "Haiti"), shares no word
-        with the last earlier question, and either does not lean on it at all or, leaning
+        searched as if asked first: it names something ("the JIU", "Haiti"), shares no
+        distinctive word with the last earlier question (``topic_word_idf``), and either
+        does not lean on it at all (``Query.points_outside_itself``) or, leaning
         only by a word such as "it", "that" or "those", names something that none of the
         reports that answered the earlier question mention (not "Why did Indonesia support
         that change?" after a question on the narcotics commission, whose report names
         Indonesia). Without this, a conversation that moves from the Commission on the
         Status of Women to "What are the recommendations of the JIU on racism?" pulls the
         new question toward the old reports."""
-        if not self.params.new_subjects or not query.history or _LEANS_BY_FORM.search(query.text):
+        if not self.params.new_subjects or not query.history or opens_as_follow_up(query.text):
             return False
         names = query.own_names()
         if not names or len(query_terms(query.text)) <= 1:

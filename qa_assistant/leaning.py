@@ -13,19 +13,14 @@ from collections.abc import Sequence
 from .lexical import fold, query_terms, stem_key
 from .pins import constraints
 
-# Words that refer back to something named in an earlier question.
-_POINTS_BACK = re.compile(
-    r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b|"
-    r"\b(?:it|its|itself|they|them|their|theirs|those|these|that|this|there|then|he|she|his|"
-    r"her|him|hers|the\s+same|such)\b",
-    re.IGNORECASE,
-)
-
-
 # A question that opens by pointing back ("And …?", "What about …?") is a follow-up whatever
-# it names.
-_LEANS_BY_FORM = re.compile(
-    r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b", re.IGNORECASE
+# it names; other words refer back to something an earlier question named ("it", "those").
+_OPENS_BACK = r"^\W*(?:and|but|also|so|then|what\s+about|how\s+about)\b"
+_LEANS_BY_FORM = re.compile(_OPENS_BACK, re.IGNORECASE)
+_POINTS_BACK = re.compile(
+    _OPENS_BACK + r"|\b(?:it|its|itself|they|them|their|theirs|those|these|that|this|there|"
+    r"then|he|she|his|her|him|hers|the\s+same|such)\b",
+    re.IGNORECASE,
 )
 
 # A time named from now, which points back to no earlier question.

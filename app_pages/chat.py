@@ -236,7 +236,7 @@ def show_page(citation: Citation, path: Path) -> None:
             try:
                 picture = cached_page_image(str(path), mtime_ns, citation.page, sentences)
             except QAError as exc:
-                st.warning(f"{exc}. Its text is in the Text tab.")
+                st.warning(escape_markdown(f"{exc}. Its text is in the Text tab."))
             else:
                 if picture.marked < picture.sought:
                     st.caption(picture_note(citation, picture))

@@ -155,9 +155,7 @@ class Retriever:
     def retrieve(self, query: Query, vector: np.ndarray, timings: dict[str, float]):
         """Fused candidates, best first, with their passages loaded, duplicates dropped."""
         p = self.params
-        allowed = None
-        if query.document_ids is not None:
-            allowed = self.store.passage_ids_of(query.document_ids)
+        allowed = self._allowed(query)
 
         started = time.perf_counter()
         terms = query_terms(query.search_text)
@@ -221,16 +219,19 @@ class Retriever:
             return False
         if not query.leans_on_history() or not query.points_outside_itself():
             return True
-        allowed = None
-        if query.document_ids is not None:
-            allowed = self.store.passage_ids_of(query.document_ids)
-        documents = self._earlier_documents(query, allowed)
+        documents = self._earlier_documents(query, self._allowed(query))
         if any(self.store.document_has(d, form) for d in documents for form in query.expansions):
             return False  # its names in another form ("the US": "United States") are there
         return any(
             not any(self.store.document_has(document, name) for document in documents)
             for name in names
         )
+
+    def _allowed(self, query: Query) -> np.ndarray | None:
+        """The passages the question is kept to (None: the whole collection)."""
+        if query.document_ids is None:
+            return None
+        return self.store.passage_ids_of(query.document_ids)
 
     def _earlier_documents(self, query: Query, allowed: np.ndarray | None) -> list[int]:
         """The reports that the last earlier question's best passages come from."""

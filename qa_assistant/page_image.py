@@ -58,7 +58,11 @@ def find_spans(page_text: str, sentence: str) -> tuple[int, int] | None:
     """Where ``sentence`` stands in ``page_text`` (character offsets, end exclusive), by its
     letters and digits; else the longest run of its first or last words found there, four
     words at least (the part of a sentence on this side of a page break)."""
-    haystack, origin = _keys(page_text)
+    return _find(*_keys(page_text), sentence)
+
+
+def _find(haystack: str, origin: list[int], sentence: str) -> tuple[int, int] | None:
+    """``find_spans`` in a page already reduced to its keys (``_keys``)."""
     words = sentence.split()
     candidates = [words]
     candidates += [words[:n] for n in range(len(words) - 1, MIN_WORDS - 1, -1)]
@@ -119,11 +123,11 @@ def _boxes(pdf_page, sentences: Sequence[str], scale: float) -> list[list[tuple[
         return [[] for _ in sentences]
     text_page = pdf_page.get_textpage()
     try:
-        text = text_page.get_text_range()
+        haystack, origin = _keys(text_page.get_text_range())  # once for all the sentences
         left, _, _, top = pdf_page.get_cropbox()
         out = []
         for sentence in sentences:
-            span = find_spans(text, sentence)
+            span = _find(haystack, origin, sentence)
             if span is None:
                 out.append([])
                 continue

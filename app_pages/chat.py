@@ -229,9 +229,9 @@ def show_page(citation: Citation, path: Path) -> None:
     it, and its text as the index read it in a second tab; for a text file, the text."""
     sentences = tuple(citation.text[a:b] for a, b in citation.highlight)
     mtime_ns = path.stat().st_mtime_ns
-    picture_tab = None
-    if path.suffix.lower() == ".pdf":
-        picture_tab, text_tab = st.tabs(["Original page", "Text"])
+    is_pdf = path.suffix.lower() == ".pdf"
+    if is_pdf:
+        picture_tab, text_area = st.tabs(["Original page", "Text"])
         with picture_tab:
             try:
                 picture = cached_page_image(str(path), mtime_ns, citation.page, sentences)
@@ -241,7 +241,9 @@ def show_page(citation: Citation, path: Path) -> None:
                 if picture.marked < picture.sought:
                     st.caption(picture_note(citation, picture))
                 st.image(picture.png, width="stretch", output_format="PNG")
-    with text_tab if picture_tab is not None else st.container():
+    else:
+        text_area = st.container()
+    with text_area:
         try:
             text = cached_page_text(str(path), mtime_ns, citation.page)
         except QAError as exc:
@@ -252,7 +254,7 @@ def show_page(citation: Citation, path: Path) -> None:
                 f"Page {citation.page} of {citation.document} as the index read it; "
                 + (
                     "the original layout is in the Original page tab."
-                    if picture_tab is not None
+                    if is_pdf
                     else "a text file has no pages of its own."
                 )
             )

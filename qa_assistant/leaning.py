@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .lexical import fold, query_terms, stem_key
-from .pins import constraints
+from .pins import CALENDAR, constraints
 
 # A question that opens by pointing back ("And …?", "What about …?") is a follow-up whatever
 # it names; other words refer back to something an earlier question named ("it", "those").
@@ -32,13 +32,6 @@ _DEFINITE = re.compile(r"\b(?i:the|each)\s+([a-z][\w'’-]*)(?:\s+([a-z][\w'’-
 _NOT_NAMING = set(
     "first second third last next new same other following previous whole main world year "
     "time number total most".split()
-)
-
-
-# Capitalised words that name a time, not a subject of the question's own.
-_NO_SUBJECT = set(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
 
@@ -79,7 +72,7 @@ def own_names(question: str) -> list[str]:
     names = (
         " ".join(w for w in pin.words if w[:1].isupper())
         for pin in constraints(question)
-        if not pin.is_number and not {fold(w) for w in pin.words} <= _NO_SUBJECT
+        if not pin.is_number and not {fold(w) for w in pin.words} <= CALENDAR
     )
     return [name for name in names if len(name) > 1 and not any(map(str.isdigit, name))]
 

@@ -23,6 +23,15 @@ from .sentences import without_source
 # A number keeps its separators ("$1,000", "2.5 million"): split, "000" was a pin no page shows.
 _WORD = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])|[\w'’]+(?:[-/][\w'’]+)*")
 _CONNECTORS = {"of", "the", "for", "and", "on", "in", "de", "la", "du", "des", "to"}
+# The last part of a name, after one of these, is what tells it from its kin: "the Special
+# Representative for Haiti" is not the one "for Disaster Risk Reduction", "the OSCE Mission
+# to Serbia" not the one "in Kosovo".
+_TAIL_CONNECTORS = {"for", "in", "to", "of", "on"}
+# A month or a weekday names a time, not a subject ("Malta in March").
+CALENDAR = set(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 @dataclass(frozen=True)
@@ -111,10 +120,8 @@ def unmet_constraints(
         if not tokens:
             continue
         shown = present if constraint.is_number else capitalised
-        found = sum(
-            t in shown or t in covered or (not constraint.is_number and _kin(t, capitalised))
-            for t in tokens
-        )
+        kin = set() if constraint.is_number else capitalised
+        found = _count_shown(tokens, shown | covered, kin)
         if constraint.is_number:
             met = found == len(tokens) or (
                 constraint.words in source_only
@@ -122,8 +129,12 @@ def unmet_constraints(
                 and in_document(constraint.words[0])
             )
         else:
+            tail = [stem_key(t) for word in _tail(constraint.words) for t in tokenize(word)]
             met = (
-                2 * found >= len(tokens)
+                (
+                    2 * found >= len(tokens)
+                    and 2 * _count_shown(tail, shown | covered, kin) >= len(tail)
+                )
                 or (len(names) == 1 and _spelled_out(names[0], page))
                 or (len(names) == 1 and _known_name(names[0], page))
                 or (in_document is not None and in_document(" ".join(names)))
@@ -131,6 +142,25 @@ def unmet_constraints(
         if not met:
             missing.append(" ".join(constraint.words))
     return missing
+
+
+def _count_shown(tokens: Sequence[str], shown: set[str], kin: set[str]) -> int:
+    """How many of a pin's ``tokens`` are ``shown``, or kin to one of ``kin`` ("Haitian")."""
+    return sum(t in shown or _kin(t, kin) for t in tokens)
+
+
+def _tail(words: Sequence[str]) -> list[str]:
+    """The capitalised words of a name after its last connector of ``_TAIL_CONNECTORS``
+    ("Haiti" of "Special Representative for Haiti"); none when that part names a time or
+    nothing stands before it."""
+    for k in range(len(words) - 1, 0, -1):
+        if words[k].lower() in _TAIL_CONNECTORS:
+            head = [w for w in words[:k] if w[:1].isupper()]
+            tail = [w for w in words[k + 1 :] if w[:1].isupper()]
+            if head and not {fold(w) for w in tail} <= CALENDAR:
+                return tail
+            return []
+    return []
 
 
 # Bodies whose acronym its name does not spell, as their reports may name them instead: an

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from qa_assistant.chunking import split_sentences
+from qa_assistant.slugs import slug_title
 from qa_assistant.text_cleaning import TERMINAL_PUNCTUATION, URL_PATTERN, clean_text
 
 __all__ = ["TITLE_MAX_CHARS", "cover_title", "metadata_title", "shorten", "text_title"]
@@ -381,15 +382,19 @@ _DATE_FIELD = re.compile(r"^(?:[A-Za-z]+:?\s+)?\d{4}-\d{2}-\d{2}\s+")
 def text_title(text: str, markdown: bool) -> str:
     """The first line of a text file that is not a web address ('#' stripped for Markdown),
     without a leading date field ("date 2024-10-07 …" of a saved web page). A first line
-    that is a paragraph, not a title, is named by its first sentence."""
+    that is a paragraph, not a title, is named by the headline its address above spells,
+    else by its first sentence."""
+    address = ""
     for raw_line in text.splitlines():
         line = _DATE_FIELD.sub("", clean_text(raw_line), count=1)
         if markdown:
             if line.startswith("<!--"):  # an HTML comment is a note to editors, not a title
                 continue
             line = line.lstrip("#").strip()
-        if line and not URL_PATTERN.fullmatch(line) and any(c.isalnum() for c in line):
+        if URL_PATTERN.fullmatch(line):
+            address = line
+        elif line and any(c.isalnum() for c in line):
             if _is_sentence(line) and len(line) > _BODY_LINE_CHARS:
-                return sentence_title(line)
+                return bounded(slug_title(address, text)) or sentence_title(line)
             return bounded(line)
     return ""

@@ -667,6 +667,31 @@ def test_text_title_skips_a_date_field(tmp_path: Path) -> None:
     assert read_document(path).title.startswith("Between 11 September")
 
 
+def test_a_saved_page_without_its_headline_is_named_by_its_address(tmp_path: Path) -> None:
+    """A news page saved without its headline: the address spells it, and each word takes
+    the case the page writes it in."""
+    path = tmp_path / "saved.txt"
+    path.write_text(
+        "https://news.example.org/article/863435139/osce-and-tajikistan-s-academy-of-public-"
+        "administration-organize-anti-trafficking-course-for-co-operation-officers\n"
+        " date 2025-11-01 The OSCE Programme Office in Dushanbe, together with Tajikistan’s "
+        "Academy of Public Administration, held a four-day course on human trafficking for "
+        "officers in charge of co-operation between ministries in Varzob.\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).title == (
+        "OSCE and Tajikistan’s Academy of Public Administration organize anti-trafficking "
+        "course for co-operation officers"
+    )
+    # An address that spells no headline ("…/kosovo/82352") leaves the first sentence.
+    path.write_text(
+        "https://www.osce.org/kosovo/82352\n"
+        + "The Mission held a series of ten regional training sessions for police. " * 3,
+        encoding="utf-8",
+    )
+    assert read_document(path).title.startswith("The Mission held a series of ten")
+
+
 def test_a_cover_title_set_on_several_lines_is_joined() -> None:
     cover = "United Nations\nSpotlight on the\nGlobal Education\nThematic Fund 2024\n© UNICEF/2024"
     assert cover_title(cover) == "Spotlight on the Global Education Thematic Fund 2024"

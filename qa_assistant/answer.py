@@ -107,13 +107,11 @@ def compose_answer(
     reason = ""
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
-        # answers, if its best sentence also clears the threshold; none: a near miss. A
-        # follow-up that leans on the earlier question looks deeper: the earlier question
-        # pulls its own answer first, and what the follow-up swaps in ("… in 2019?") is
-        # often on the next page.
+        # (and, asked alone, one of its words) answers, if its best sentence clears the
+        # threshold; none: a near miss. A follow-up looks deeper: the earlier question pulls
+        # its own answer first, and what it swaps in ("… in 2019?") is often on the next page.
         depth = params.constraint_depth
-        if earlier:
-            depth = max(depth, params.followup_constraint_depth)
+        depth = max(depth, params.followup_constraint_depth) if earlier else depth
         # A name of two words and more that the first page lacks ("Eduart Caka", "the
         # European Union Rule of Law Mission") is looked for a little deeper.
         long_names = {
@@ -128,7 +126,9 @@ def compose_answer(
             if n >= depth and not (asked_years & years(item.candidate.row.title)) and not by_name:
                 continue
             if item.best_score >= threshold:
-                unmet = unmet_pins(question, item, retriever, equivalents, params)
+                unmet = unmet_pins(
+                    question, item, retriever, equivalents, params, subject=not earlier
+                )
                 if not unmet:
                     fits.append(n)
                 missing = missing or unmet

@@ -61,6 +61,10 @@ class AnswerParams:
     # unmet_constraints); a near miss ("…budget for 2026?") is then "the reports don't say".
     check_constraints: bool = True
     constraint_scope: str = "document"  # where a name may stand: "page" or "document"
+    # … and, for a question asked on its own whose best sentence scores below this, one of
+    # its own words too, not only its names ("What is the capital of Peru?" on a table row
+    # that names Peru); 0 turns it off.
+    subject_words_below: float = 0.6
     constraint_depth: int = 1  # cited passages tried for one that fits (tuning set: 1 > 2 > 3)
     # … for a follow-up that leans on the earlier question (228 tuning questions: recall@1
     # 0.865 → 0.870, gold fact 0.816 → 0.822, "don't say" unchanged; 3 alike)

@@ -18,7 +18,7 @@ import numpy as np
 from .answer_params import AnswerParams
 from .embedding import Embedder
 from .lexical import fold, one_line, query_terms, stem_key, tokenize
-from .pins import unmet_constraints
+from .pins import constraints, unmet_constraints
 from .retrieval import Candidate, Retriever, as_weights, drop_near_duplicates
 from .sentences import (
     counted_words,
@@ -77,9 +77,13 @@ def unmet_pins(
     equivalents: Sequence[tuple[str, str]],
     params: AnswerParams,
     sentence: int | None = None,
+    *,
+    subject: bool = False,
 ) -> list[str]:
     """The question's names and numbers that the page of ``item``'s best sentence (or of
-    its sentence number ``sentence``) lacks."""
+    its sentence number ``sentence``) lacks; with ``subject``, its own words when the page
+    has none of them and its best sentence scores below ``params.subject_words_below``
+    (``unmet_subject``)."""
     row = item.candidate.row
     store = retriever.store
     page = row.page_of(*item.spans[item.quoted if sentence is None else sentence])
@@ -87,7 +91,37 @@ def unmet_pins(
     in_document = None
     if params.constraint_scope == "document":
         in_document = lambda text: store.document_has(row.document_id, text)  # noqa: E731
-    return unmet_constraints(question, context, equivalents, in_document)
+    unmet = unmet_constraints(question, context, equivalents, in_document)
+    if unmet or not (subject and item.best_score < params.subject_words_below):
+        return unmet
+    return unmet_subject(question, context)
+
+
+# Words that ask for a property of what the question names, not a subject of their own:
+# "What does VERLT stand for?", "What is Anita Pasha's job …?".
+_FRAME_WORDS = frozenset(
+    "stand stands mean means meaning refer refers called name named happen happened role "
+    "job position post title type kind kinds sort way ways main key point points example "
+    "examples detail details information say said says tell describe explain mention "
+    "mentioned purpose aim goal work".split()
+)
+
+
+def unmet_subject(question: str, page: str) -> list[str]:
+    """The question's own words when none of them is on ``page``: "What is the capital of
+    Peru?" on a page that shows only "Peru" is about something else. Names, numbers and
+    words that ask for a property ("stand for", "job") are passed over; none left, none
+    missing."""
+    names = {stem_key(t) for c in constraints(question) for w in c.words for t in tokenize(w)}
+    words = [
+        term
+        for term in query_terms(question)
+        if stem_key(term) not in names and not term.isdigit() and term not in _FRAME_WORDS
+    ]
+    present = {stem_key(token) for token in tokenize(page)}
+    if not words or any(stem_key(word) in present for word in words):
+        return []
+    return words
 
 
 def rerank(

@@ -536,3 +536,33 @@ def test_a_bare_paragraph_number_is_never_the_quoted_sentence():
     scored = Scored(Candidate(1, row=row), spans, [0.3, 0.6, 0.5, 0.4])
     assert scored.sentence(scored.best) == "1."
     assert scored.sentence(scored.quoted) == "The Mission trained 40 judges in 2024."
+
+
+def test_a_weak_match_on_a_name_alone_is_a_near_miss():
+    """ "What is the capital of Peru?" on a table row that names Peru: none of the question's
+    own words is there, and the match is weak, so the reports don't say. A strong match may
+    answer in other words (a paraphrase); a word that asks for a property ("stand for")
+    is not one the page must show."""
+    from types import SimpleNamespace
+
+    from qa_assistant.answer_params import AnswerParams
+    from qa_assistant.rerank import Scored, unmet_pins, unmet_subject
+    from qa_assistant.retrieval import Candidate
+    from qa_assistant.types import PassageRow
+
+    text = "Peru Initial 1 January 2007 - 14 August 2013 Twenty-second (2015)"
+    row = PassageRow(1, 1, "a.pdf", "A report", 0, 0, len(text), 1, [(0, len(text))], text)
+    store = SimpleNamespace(page_context=lambda *_: "", document_has=lambda *_: False)
+    retriever = SimpleNamespace(store=store)
+    params = AnswerParams()
+    question = "What is the capital of Peru?"
+
+    def unmet(score: float, subject: bool = True) -> list[str]:
+        item = Scored(Candidate(1, row=row), [(0, len(text))], [score])
+        return unmet_pins(question, item, retriever, [], params, subject=subject)
+
+    assert unmet(0.47) == ["capital"]
+    assert unmet(0.47, subject=False) == []  # a follow-up leans on its earlier question
+    assert unmet(params.subject_words_below + 0.1) == []
+    assert unmet_subject("When did Peru submit its initial report?", text) == []
+    assert unmet_subject("What does VERLT stand for?", "… (VERLT) concluded …") == []

@@ -110,8 +110,7 @@ def compose_answer(
         # (and, asked alone, one of its words) answers, if its best sentence clears the
         # threshold; none: a near miss. A follow-up looks deeper: the earlier question pulls
         # its own answer first, and what it swaps in ("… in 2019?") is often on the next page.
-        depth = params.constraint_depth
-        depth = max(depth, params.followup_constraint_depth) if earlier else depth
+        depth = max(params.constraint_depth, params.followup_constraint_depth if earlier else 0)
         # A name of two words and more that the first page lacks ("Eduart Caka", "the
         # European Union Rule of Law Mission") is looked for a little deeper.
         long_names = {
@@ -137,7 +136,8 @@ def compose_answer(
             ranked.insert(0, ranked.pop(fits[0]))
         if missing and not answered:
             names = ", ".join(f"“{m}”" for m in missing)
-            reason = f"The closest passages are on the topic but do not mention {names}."
+            topic = "" if all(map(str.islower, missing)) else " are on the topic but"  # names
+            reason = f"The closest passages{topic} do not mention {names}."
     cited = ranked[:quotable]  # however few sources are shown, the answer is the same
     citations = []  # for every ranked passage; listed_sources picks the top_k shown
     for n, item in enumerate(ranked, start=1):

@@ -56,10 +56,12 @@ def cached_page_text(path: str, mtime_ns: int, page: int) -> str:
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing the page…")
-def cached_page_image(path: str, mtime_ns: int, page: int, sentences: tuple[str, ...]) -> PageImage:
-    """Page ``page`` of a PDF as a picture, ``sentences`` marked; ``mtime_ns`` makes a changed
-    file be drawn again."""
-    return render_page(Path(path), page, sentences)
+def cached_page_image(
+    path: str, mtime_ns: int, page: int, sentences: tuple[str, ...], ocr: bool
+) -> PageImage:
+    """Page ``page`` of a PDF as a picture, ``sentences`` marked (on a page read by ``ocr``,
+    where Tesseract reads them); ``mtime_ns`` makes a changed file be drawn again."""
+    return render_page(Path(path), page, sentences, ocr=ocr)
 
 
 # ---- the conversation across reloads and tabs -----------------------------------------------
@@ -234,11 +236,13 @@ def show_page(citation: Citation, path: Path) -> None:
         picture_tab, text_area = st.tabs(["Original page", "Text"])
         with picture_tab:
             try:
-                picture = cached_page_image(str(path), mtime_ns, citation.page, sentences)
+                picture = cached_page_image(
+                    str(path), mtime_ns, citation.page, sentences, citation.ocr
+                )
             except QAError as exc:
                 st.warning(escape_markdown(f"{exc}. Its text is in the Text tab."))
             else:
-                if picture.marked < picture.sought:
+                if citation.ocr or picture.marked < picture.sought:
                     st.caption(picture_note(citation, picture))
                 st.image(picture.png, width="stretch", output_format="PNG")
     else:

@@ -160,10 +160,15 @@ def page_pdf(path: Path, page: int) -> bytes:
 
 def picture_note(citation: Citation, picture: PageImage) -> str:
     """Why the answering sentence is not (all) marked on the page's picture."""
+    if citation.ocr and picture.marked:
+        return (
+            "This page is a picture, read by OCR: the answering sentence is marked where OCR "
+            "reads it. Check a figure against the page."
+        )
     if citation.ocr:
         return (
-            "This page is a picture, read by OCR: the answering sentence is marked in the "
-            "Text tab, not on the picture."
+            "This page is a picture, read by OCR, and the answering sentence could not be "
+            "found on it again: it is marked in the Text tab."
         )
     if picture.marked == 0:
         return (

@@ -33,6 +33,7 @@ __all__ = [
     "ocr_pages",
     "tesseract",
     "without_logo_noise",
+    "word_boxes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,32 @@ def _read_page(page: Any, number: int, program: str) -> str:
         logger.warning("OCR of page %d failed: %s", number, message[-1] if message else "")
         return ""
     return without_logo_noise(done.stdout.decode("utf-8", "replace"))
+
+
+def word_boxes(picture: bytes, program: str) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
+    """The words Tesseract reads on ``picture`` (an image file's bytes), in reading order,
+    each with its line (block, paragraph, line numbers) and its pixel box (left, top,
+    right, bottom); none when it fails."""
+    try:
+        done = subprocess.run(
+            [program, "stdin", "stdout", "-l", "eng", "tsv"],
+            input=picture,
+            capture_output=True,
+            timeout=PAGE_TIMEOUT,
+            env=_ENVIRONMENT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        logger.warning("OCR of a page's picture failed: %s", error)
+        return []
+    words = []
+    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        fields = row.split("\t")  # level page block paragraph line word left top width height …
+        if len(fields) == 12 and fields[0] == "5" and fields[11].strip():
+            left, top, width, height = (int(v) for v in fields[6:10])
+            line = tuple(int(v) for v in fields[2:5])
+            words.append((fields[11], line, (left, top, left + width, top + height)))
+    return words
 
 
 def without_logo_noise(text: str) -> str:

@@ -4,8 +4,9 @@ PDFium (``pypdfium2``) renders the page and knows the box of each character of i
 layer. A sentence is looked for there by its letters and digits alone, folded like the
 lexical index folds them, so that line ends, a word hyphenated at a line's end, ligatures
 and accents do not hide it; a sentence that runs on to the next page is marked as far as
-it stands on this one. A page that is a picture (read by OCR) has no text layer: it is
-shown unmarked, and ``marked`` says so.
+it stands on this one. A page that is a picture (read by OCR) has no text layer: there
+Tesseract reads the drawn page again, with the box of each word, and the sentence is
+looked for among its words the same way (``marked`` says how many were found).
 
 PDFium is not thread-safe, and the app's sessions are threads: every call goes through
 one lock.
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import QAError
+from .ocr import tesseract, word_boxes
 
 __all__ = ["PageImage", "render_page", "find_spans"]
 
@@ -78,10 +80,11 @@ def _find(haystack: str, origin: list[int], sentence: str) -> tuple[int, int] | 
 
 
 def render_page(
-    path: Path, page: int, sentences: Sequence[str] = (), scale: float = SCALE
+    path: Path, page: int, sentences: Sequence[str] = (), scale: float = SCALE, ocr: bool = False
 ) -> PageImage:
     """Physical ``page`` (1-based) of the PDF at ``path`` as a PNG, each of ``sentences``
-    marked where it stands. Raises QAError when the PDF cannot be opened or has no such
+    marked where it stands; with ``ocr`` (a page the index read by OCR), where Tesseract
+    reads it on the drawn page. Raises QAError when the PDF cannot be opened or has no such
     page."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
@@ -96,9 +99,11 @@ def render_page(
                 raise QAError(f"{path.name} has {len(document)} pages; page {page} does not exist")
             pdf_page = document[page - 1]
             picture = pdf_page.render(scale=scale).to_pil().convert("RGBA")
-            boxes = _boxes(pdf_page, sentences, scale)
+            boxes = [] if ocr else _boxes(pdf_page, sentences, scale)
         finally:
             document.close()
+    if ocr:
+        boxes = _ocr_boxes(picture, sentences)
     overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for sentence_boxes in boxes:
@@ -147,3 +152,29 @@ def _boxes(pdf_page, sentences: Sequence[str], scale: float) -> list[list[tuple[
         return out
     finally:
         text_page.close()
+
+
+def _ocr_boxes(picture, sentences: Sequence[str]) -> list[list[tuple[int, ...]]]:
+    """For each sentence, the pixel boxes of its lines as Tesseract reads them on
+    ``picture`` (none when it is not found, or Tesseract is not installed)."""
+    program = tesseract()
+    if not sentences or program is None:
+        return [[] for _ in sentences]
+    buffer = io.BytesIO()
+    picture.convert("RGB").save(buffer, format="PNG", optimize=False)
+    words = word_boxes(buffer.getvalue(), program)
+    text, word_of = "", []  # the words joined by spaces; each character's word
+    for n, (word, _, _) in enumerate(words):
+        text += word + " "
+        word_of += [n] * (len(word) + 1)
+    haystack, origin = _keys(text)
+    out = []
+    for sentence in sentences:
+        span = _find(haystack, origin, sentence)
+        lines: dict[tuple[int, ...], list[int]] = {}
+        for n in sorted({word_of[i] for i in range(*span)}) if span else ():
+            _, line, (x0, y0, x1, y1) = words[n]
+            box = lines.setdefault(line, [x0, y0, x1, y1])
+            box[:] = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+        out.append([(x0 - 2, y0 - 2, x1 + 2, y1 + 2) for x0, y0, x1, y1 in lines.values()])
+    return out

@@ -347,13 +347,39 @@ def test_the_page_shown_in_the_app_is_the_only_one_read_by_ocr(
 def test_a_scanned_page_is_drawn_as_printed_but_its_sentence_is_not_marked(
     tmp_path: Path,
 ) -> None:
-    # No text layer to find the sentence in: the app shows the page and points to the
-    # Text tab, where the OCR text is marked (test_app_support.py).
+    # No text layer to find the sentence in: unless the page is known to be a scan, the app
+    # shows the page and points to the Text tab, where the OCR text is marked.
     path = scanned_pdf(tmp_path / "scan.pdf", PAGES)
     picture = render_page(path, 2, ["The municipal assembly adopted a new action plan on safety."])
     assert (picture.marked, picture.sought) == (0, 1)
     drawn = Image.open(io.BytesIO(picture.png)).convert("L")
     assert drawn.size == (picture.width, picture.height) and drawn.getextrema()[0] < 100  # ink
+
+
+@needs_tesseract
+def test_a_page_read_by_ocr_has_its_sentence_marked_where_tesseract_reads_it(
+    tmp_path: Path,
+) -> None:
+    path = scanned_pdf(tmp_path / "scan.pdf", PAGES)
+    sentence = "The municipal assembly adopted a new action plan on safety."
+    plain = render_page(path, 2)
+    picture = render_page(path, 2, [sentence, "Penguins were counted in the park."], ocr=True)
+    assert (picture.marked, picture.sought) == (1, 2)
+    before = Image.open(io.BytesIO(plain.png)).convert("RGB")
+    after = Image.open(io.BytesIO(picture.png)).convert("RGB")
+    changed = [
+        (x, y)
+        for x in range(0, after.width, 4)
+        for y in range(0, after.height, 4)
+        if after.getpixel((x, y)) != before.getpixel((x, y))
+    ]
+    assert changed, "nothing was marked"
+    # The mark is yellow (blue lowered, red kept) and stands on the sentence's lines only.
+    x, y = changed[len(changed) // 2]
+    red, _, blue = after.getpixel((x, y))
+    assert red > 200 and blue < 200
+    rows = {y for _, y in changed}
+    assert max(rows) - min(rows) < after.height / 4
 
 
 # A reader for the pool is a top-level function, so that the spawned worker can import it.

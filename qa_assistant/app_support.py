@@ -162,13 +162,13 @@ def picture_note(citation: Citation, picture: PageImage) -> str:
     """Why the answering sentence is not (all) marked on the page's picture."""
     if citation.ocr and picture.marked:
         return (
-            "This page is a picture, read by OCR: the answering sentence is marked where OCR "
-            "reads it. Check a figure against the page."
+            "This page, or a picture on it, was read by OCR: the answering sentence is marked "
+            "where OCR reads it. Check a figure against the page."
         )
     if citation.ocr:
         return (
-            "This page is a picture, read by OCR, and the answering sentence could not be "
-            "found on it again: it is marked in the Text tab."
+            "This page, or a picture on it, was read by OCR, and the answering sentence could "
+            "not be found on it again: it is marked in the Text tab."
         )
     if picture.marked == 0:
         return (

@@ -29,6 +29,9 @@ __all__ = ["PageImage", "render_page", "find_spans"]
 _PDFIUM = threading.Lock()
 SCALE = 1.5  # pixels per point: an A4 page is 893 × 1263 pixels, sharp enough to read
 MARK = (255, 213, 0, 96)  # translucent yellow, as a highlighter pen
+# A picture is read again at this scale: small print (an infographic's labels) is read in
+# its columns' order at 2, across them at 1.5.
+OCR_SCALE = 2.0
 MIN_WORDS = 4  # a sentence's part on this page is marked only from four words on
 
 
@@ -83,9 +86,9 @@ def render_page(
     path: Path, page: int, sentences: Sequence[str] = (), scale: float = SCALE, ocr: bool = False
 ) -> PageImage:
     """Physical ``page`` (1-based) of the PDF at ``path`` as a PNG, each of ``sentences``
-    marked where it stands; with ``ocr`` (a page the index read by OCR), where Tesseract
-    reads it on the drawn page. Raises QAError when the PDF cannot be opened or has no such
-    page."""
+    marked where it stands; with ``ocr`` (a page the index read by OCR), one its text layer
+    lacks where Tesseract reads it on the page drawn again at ``OCR_SCALE``. Raises QAError
+    when the PDF cannot be opened or has no such page."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
@@ -99,11 +102,16 @@ def render_page(
                 raise QAError(f"{path.name} has {len(document)} pages; page {page} does not exist")
             pdf_page = document[page - 1]
             picture = pdf_page.render(scale=scale).to_pil().convert("RGBA")
-            boxes = [] if ocr else _boxes(pdf_page, sentences, scale)
+            boxes = _boxes(pdf_page, sentences, scale)
+            unfound = [n for n, found in enumerate(boxes) if not found] if ocr else []
+            if unfound:  # a scan, or an infographic's picture on a text page
+                reread = pdf_page.render(scale=OCR_SCALE).to_pil()
         finally:
             document.close()
-    if ocr:
-        boxes = _ocr_boxes(picture, sentences)
+    if unfound:
+        found = _ocr_boxes(reread, [sentences[n] for n in unfound], scale / OCR_SCALE)
+        for n, sentence_boxes in zip(unfound, found, strict=True):
+            boxes[n] = sentence_boxes
     overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for sentence_boxes in boxes:
@@ -154,14 +162,15 @@ def _boxes(pdf_page, sentences: Sequence[str], scale: float) -> list[list[tuple[
         text_page.close()
 
 
-def _ocr_boxes(picture, sentences: Sequence[str]) -> list[list[tuple[int, ...]]]:
+def _ocr_boxes(picture, sentences: Sequence[str], factor: float) -> list[list[tuple[int, ...]]]:
     """For each sentence, the pixel boxes of its lines as Tesseract reads them on
-    ``picture`` (none when it is not found, or Tesseract is not installed)."""
+    ``picture``, times ``factor`` (none when it is not found, or Tesseract is not
+    installed)."""
     program = tesseract()
     if not sentences or program is None:
         return [[] for _ in sentences]
     buffer = io.BytesIO()
-    picture.convert("RGB").save(buffer, format="PNG", optimize=False)
+    picture.save(buffer, format="PNG", optimize=False)
     words = word_boxes(buffer.getvalue(), program)
     text, word_of = "", []  # the words joined by spaces; each character's word
     for n, (word, _, _) in enumerate(words):
@@ -176,5 +185,11 @@ def _ocr_boxes(picture, sentences: Sequence[str]) -> list[list[tuple[int, ...]]]
             _, line, (x0, y0, x1, y1) = words[n]
             box = lines.setdefault(line, [x0, y0, x1, y1])
             box[:] = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
-        out.append([(x0 - 2, y0 - 2, x1 + 2, y1 + 2) for x0, y0, x1, y1 in lines.values()])
+        out.append(
+            [
+                (round(x0 * factor) - 2, round(y0 * factor) - 2)
+                + (round(x1 * factor) + 2, round(y1 * factor) + 2)
+                for x0, y0, x1, y1 in lines.values()
+            ]
+        )
     return out

@@ -126,7 +126,7 @@ def test_a_page_picture_without_its_mark_says_why_and_where_the_mark_is() -> Non
         return PageImage(png=b"", width=1, height=1, marked=marked, sought=sought)
 
     scan = picture_note(citation(ocr=True), drawn(0, 1))
-    assert "picture, read by OCR" in scan and "Text tab" in scan
+    assert "was read by OCR" in scan and "Text tab" in scan
     scan = picture_note(citation(ocr=True), drawn(1, 1))
     assert "marked where OCR reads it" in scan and "Check a figure" in scan
     text_layer = picture_note(citation(), drawn(0, 1))

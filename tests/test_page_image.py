@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -146,3 +147,17 @@ def test_every_gold_phrase_of_the_question_sets_is_marked_on_its_page(shared_dir
                     marked += picture.marked
     assert sought > 700
     assert marked == sought, f"{sought - marked} of {sought} phrases not marked"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
+def test_a_figure_read_by_ocr_from_an_infographic_is_marked_on_it(shared_dir: Path) -> None:
+    # UNFPA's key results of 2022–2024 stand only in an infographic on a text page: the
+    # index read them by OCR, and the page drawn for the answer marks the figure there.
+    path = shared_dir / "reports" / "un" / "DP_FPA_2025_4_Part_I.en.pdf"
+    figure = "49.2 million Unintended pregnancies averted*"
+    assert render_page(path, 5, [figure]).marked == 0  # not in the text layer
+    picture = render_page(path, 5, [figure], ocr=True)
+    assert (picture.marked, picture.sought) == (1, 1)
+    rows = marked_rows(picture.png)
+    assert rows.size and rows.max() < picture.height / 4  # the first tile, at the top

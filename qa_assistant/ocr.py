@@ -125,32 +125,29 @@ def _read_page(page: Any, number: int, program: str) -> str:
     picture = _page_picture(page, number)
     if picture is None:
         return ""
-    try:
-        done = subprocess.run(
-            [program, "stdin", "stdout", "-l", "eng"],
-            input=picture,
-            capture_output=True,
-            timeout=PAGE_TIMEOUT,
-            env=_ENVIRONMENT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        logger.warning("OCR of page %d failed: %s", number, error)
-        return ""
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        logger.warning("OCR of page %d failed: %s", number, message[-1] if message else "")
-        return ""
-    return without_logo_noise(done.stdout.decode("utf-8", "replace"))
+    return without_logo_noise(_tesseract(program, picture, f"page {number}"))
 
 
 def word_boxes(picture: bytes, program: str) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
     """The words Tesseract reads on ``picture`` (an image file's bytes), in reading order,
     each with its line (block, paragraph, line numbers) and its pixel box (left, top,
     right, bottom); none when it fails."""
+    words = []
+    for row in _tesseract(program, picture, "a page's picture", "tsv").splitlines()[1:]:
+        fields = row.split("\t")  # level page block paragraph line word left top width height …
+        if len(fields) == 12 and fields[0] == "5" and fields[11].strip():
+            left, top, width, height = (int(v) for v in fields[6:10])
+            line = tuple(int(v) for v in fields[2:5])
+            words.append((fields[11], line, (left, top, left + width, top + height)))
+    return words
+
+
+def _tesseract(program: str, picture: bytes, what: str, *output: str) -> str:
+    """What Tesseract prints for ``picture`` (its text, or with ``output`` "tsv" its words
+    and their boxes); "" when it fails, which is logged as the OCR of ``what``."""
     try:
         done = subprocess.run(
-            [program, "stdin", "stdout", "-l", "eng", "tsv"],
+            [program, "stdin", "stdout", "-l", "eng", *output],
             input=picture,
             capture_output=True,
             timeout=PAGE_TIMEOUT,
@@ -158,16 +155,13 @@ def word_boxes(picture: bytes, program: str) -> list[tuple[str, tuple[int, ...],
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        logger.warning("OCR of a page's picture failed: %s", error)
-        return []
-    words = []
-    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
-        fields = row.split("\t")  # level page block paragraph line word left top width height …
-        if len(fields) == 12 and fields[0] == "5" and fields[11].strip():
-            left, top, width, height = (int(v) for v in fields[6:10])
-            line = tuple(int(v) for v in fields[2:5])
-            words.append((fields[11], line, (left, top, left + width, top + height)))
-    return words
+        logger.warning("OCR of %s failed: %s", what, error)
+        return ""
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        logger.warning("OCR of %s failed: %s", what, message[-1] if message else "")
+        return ""
+    return done.stdout.decode("utf-8", "replace")
 
 
 def without_logo_noise(text: str) -> str:

@@ -200,7 +200,7 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "United Arab Emirates": ("UAE",),
     "United Kingdom": ("Great Britain", "Britain", "UK"),
     "United Republic of Tanzania": ("Tanzania",),
-    "United States": ("United States of America", "USA"),
+    "United States": ("United States of America", "USA", "US"),
     "Uruguay": (),
     "Uzbekistan": (),
     "Vanuatu": (),
@@ -234,7 +234,7 @@ _CANONICAL = {
 _NAME = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(re.escape(f) for f in sorted(_CANONICAL, key=len, reverse=True))
-    + r")(?![\w-])"
+    + r")(?![\w$-])"  # "US$3.5 million" is a sum of money, not a country
 )
 # A people or an adjective by the first letters of its country's one-word name: "Afghan",
 # "Ukrainian", "Kosovar" (not "Norwegian": the question's own country only, so a miss is

@@ -178,6 +178,9 @@ def test_a_country_named_as_the_reports_do_not_name_it_is_matched_and_searched()
     assert lookup.equivalents("What did the United Kingdom give?") == [
         ("United Kingdom", "Great Britain")
     ]
+    # "the US" is the United States; "US$" is a currency
+    assert lookup.equivalents("Which tariffs did the US announce?") == [("US", "United States")]
+    assert lookup.equivalents("Was it worth US$3.5 million?") == []
 
 
 def test_a_people_whose_word_does_not_start_its_countrys_name_is_shown_by_the_country():

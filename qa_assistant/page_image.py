@@ -32,6 +32,7 @@ MARK = (255, 213, 0, 96)  # translucent yellow, as a highlighter pen
 # A picture is read again at this scale: small print (an infographic's labels) is read in
 # its columns' order at 2, across them at 1.5.
 OCR_SCALE = 2.0
+OCR_MAX_PIXELS = 3000  # … but no side longer than this: a poster is not read at 4,800 pixels
 MIN_WORDS = 4  # a sentence's part on this page is marked only from four words on
 
 
@@ -105,11 +106,12 @@ def render_page(
             boxes = _boxes(pdf_page, sentences, scale)
             unfound = [n for n, found in enumerate(boxes) if not found] if ocr else []
             if unfound:  # a scan, or an infographic's picture on a text page
-                reread = pdf_page.render(scale=OCR_SCALE).to_pil()
+                ocr_scale = min(OCR_SCALE, OCR_MAX_PIXELS / max(pdf_page.get_size()))
+                reread = pdf_page.render(scale=ocr_scale).to_pil()
         finally:
             document.close()
     if unfound:
-        found = _ocr_boxes(reread, [sentences[n] for n in unfound], scale / OCR_SCALE)
+        found = _ocr_boxes(reread, [sentences[n] for n in unfound], scale / ocr_scale)
         for n, sentence_boxes in zip(unfound, found, strict=True):
             boxes[n] = sentence_boxes
     overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))

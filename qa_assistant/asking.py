@@ -46,9 +46,12 @@ def as_history(history: Sequence[str]) -> list[str]:
     # A follow-up of a follow-up ("How many of them were women?" after "Which countries did
     # they come from?" after "How many officers took part in the 2022 Staff Course?") leans
     # on the whole chain: the last earlier question carries those it leans on itself.
+    # A question that names nothing of its own ("How many officers took part?") has its
+    # subject in the one before it, even when it does not point back.
     chain, first = kept[-1:], len(kept) - 1
     while chain and first > 0 and len(chain) < CHAIN:
-        if not Query(text=kept[first], history=[kept[first - 1]]).leans_on_history():
+        earlier = Query(text=kept[first], history=[kept[first - 1]])
+        if not (earlier.leans_on_history() or not earlier.own_names()):
             break
         first -= 1
         chain.insert(0, kept[first])

@@ -224,6 +224,20 @@ def test_a_new_topic_in_a_conversation_is_not_drowned_by_the_old_one(sample_inde
 
 
 @pytest.mark.model
+def test_a_follow_up_after_a_question_that_names_nothing_keeps_the_first_subject(
+    sample_index, capsys
+):
+    # The second question names nothing of its own; the third still speaks of the first's
+    # hate crime training in Kosovo, not of any other course.
+    _, index = sample_index
+    history = ["What did the OSCE do about hate crime in Kosovo in 2024?"]
+    history.append("How many officers took part?")
+    extra = [arg for earlier in history for arg in ("--history", earlier)]
+    data = ask_json(index, "Where was it held?", capsys, *extra)
+    assert data["citations"][0]["document"] == "omik_hate_crime_training_2024.pdf"
+
+
+@pytest.mark.model
 def test_a_question_for_a_figure_the_reports_lack_gets_the_reports_dont_say(sample_index, capsys):
     # The Staff College is covered, its budget is not: the answer must not be a sentence
     # about the College that holds no sum of money.

@@ -110,3 +110,16 @@ def test_a_follow_up_to_a_collection_question_searches_with_its_topic():
     assert as_history(history) == ["OMIK", "OMIK How many?"]
     standing = "How many officers did UNDP train in Kosovo?"  # stands alone
     assert as_history(["Which reports mention OMIK?", standing]) == ["OMIK", standing]
+
+
+def test_a_question_that_names_nothing_carries_the_subject_of_the_one_before():
+    # "How many officers took part?" points nowhere back, yet its subject is the question
+    # before it: a follow-up to it leans on both.
+    first = "What did the OSCE do about hate crime in Kosovo in 2024?"
+    assert as_history([first, "How many officers took part?"]) == [
+        first,
+        f"{first} How many officers took part?",
+    ]
+    # a question that names its own subject starts the chain afresh
+    standing = "How many officers did UNDP train in Kosovo?"
+    assert as_history([first, standing]) == [first, standing]

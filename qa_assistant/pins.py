@@ -121,7 +121,7 @@ def unmet_constraints(
             continue
         shown = present if constraint.is_number else capitalised
         kin = set() if constraint.is_number else capitalised
-        found = _count_shown(tokens, shown | covered, kin)
+        found = _count_shown(tokens, shown, covered, kin)
         if constraint.is_number:
             met = found == len(tokens) or (
                 constraint.words in source_only
@@ -133,7 +133,7 @@ def unmet_constraints(
             met = (
                 (
                     2 * found >= len(tokens)
-                    and 2 * _count_shown(tail, shown | covered, kin) >= len(tail)
+                    and 2 * _count_shown(tail, shown, covered, kin) >= len(tail)
                 )
                 or (len(names) == 1 and _spelled_out(names[0], page))
                 or (len(names) == 1 and _known_name(names[0], page))
@@ -144,9 +144,10 @@ def unmet_constraints(
     return missing
 
 
-def _count_shown(tokens: Sequence[str], shown: set[str], kin: set[str]) -> int:
-    """How many of a pin's ``tokens`` are ``shown``, or kin to one of ``kin`` ("Haitian")."""
-    return sum(t in shown or _kin(t, kin) for t in tokens)
+def _count_shown(tokens: Sequence[str], shown: set[str], covered: set[str], kin: set[str]) -> int:
+    """How many of a pin's ``tokens`` are ``shown`` or ``covered`` (by a glossary pair), or
+    kin to one of ``kin`` ("Haitian")."""
+    return sum(t in shown or t in covered or _kin(t, kin) for t in tokens)
 
 
 def _tail(words: Sequence[str]) -> list[str]:

@@ -79,18 +79,14 @@ def slug_title(url: str, page: str) -> str:
         elif words[i] == "s" and out:
             out[-1] += "\u2019s" if page.count("\u2019") >= page.count("'") else "'s"
         elif words[i] in _PREFIXES and i + 1 < len(words):
-            out.append(f"{words[i]}-{_cased(words[i + 1], forms_of(words[i + 1], found))}")
+            following = Counter(found[j].group() for j in where.get(words[i + 1], ()))
+            out.append(f"{words[i]}-{_cased(words[i + 1], following)}")
             longest = 2
         else:
-            out.append(_cased(words[i], forms_of(words[i], found)))
+            out.append(_cased(words[i], forms))  # a run of one: the word's every form
         i += longest
     title = " ".join(out)
     return title[:1].upper() + title[1:]
-
-
-def forms_of(word: str, found: list[re.Match[str]]) -> Counter[str]:
-    """How often the page writes ``word`` in each of its forms."""
-    return Counter(m.group() for m in found if m.group().lower() == word)
 
 
 def _cased(word: str, seen: Counter[str]) -> str:

@@ -174,10 +174,8 @@ def _ocr_boxes(picture, sentences: Sequence[str], factor: float) -> list[list[tu
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=False)
     words = word_boxes(buffer.getvalue(), program)
-    text, word_of = "", []  # the words joined by spaces; each character's word
-    for n, (word, _, _) in enumerate(words):
-        text += word + " "
-        word_of += [n] * (len(word) + 1)
+    text = "".join(f"{word} " for word, _, _ in words)  # each word and a space
+    word_of = [n for n, (word, _, _) in enumerate(words) for _ in range(len(word) + 1)]
     haystack, origin = _keys(text)
     out = []
     for sentence in sentences:

@@ -22,6 +22,7 @@ _PAREN = re.compile(r"\(([^()]{2,120})\)")
 _ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&\-.]{1,9}$")
 _WORD = re.compile(r"[\w'’\-]+", re.UNICODE)
 _MAX_WORDS = 12
+_POSSESSIVE = re.compile(r"[’']s$")
 
 
 def _is_acronym(text: str) -> bool:
@@ -181,7 +182,8 @@ def find_definitions(text: str) -> Counter[tuple[str, str]]:
     """(acronym, long form) pairs defined in ``text``, with how often each occurs."""
     found: Counter[tuple[str, str]] = Counter()
     for match in _PAREN.finditer(text):
-        inside = match.group(1).strip()
+        # "the Office for Democratic Institutions and Human Rights (ODIHR’s) definition"
+        inside = _POSSESSIVE.sub("", match.group(1).strip())
         before = text[max(0, match.start() - 200) : match.start()]
         before_words = _words(before.split("\n")[-1])
         if _is_acronym(inside):  # Long Form (ACRO)

@@ -377,7 +377,10 @@ class Store(Writing):
         rows = self.conn.execute(
             "SELECT g.acronym, g.expansion, group_concat(d.path, char(31)), sum(g.count) "
             "FROM glossary g JOIN documents d ON d.id = g.document_id "
-            "GROUP BY g.acronym, lower(g.expansion) ORDER BY g.acronym, sum(g.count) DESC"
+            "GROUP BY g.acronym, lower(g.expansion) ORDER BY g.acronym, sum(g.count) DESC, "
+            # a tie goes to the form more reports define, then to the fuller spelling
+            # ("Institutions" over a report's "Institution"), never to SQLite's row order
+            "count(DISTINCT g.document_id) DESC, length(g.expansion) DESC, g.expansion"
         )
         best: dict[str, GlossaryEntry] = {}
         for acronym, expansion, paths, count in rows:

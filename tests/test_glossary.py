@@ -72,6 +72,13 @@ def test_definitions_are_found_whole(text, acronym, long_form):
             "Specialist Prosecutor’s Office",
         ),
         ("the Children 's Fund (CF) said", "CF", "Children's Fund"),
+        # an acronym first given in the possessive still defines its name
+        (
+            "according to the Office for Democratic Institutions and Human Rights (ODIHR’s) "
+            "definition",
+            "ODIHR",
+            "Office for Democratic Institutions and Human Rights",
+        ),
         # real compounds keep their hyphens
         (
             "the Organisation for Economic Co-operation and Development (OECD) and cooperation",

@@ -303,6 +303,26 @@ def test_glossary_links_acronyms_and_long_forms(folders):
     assert "POiD" not in assistant.expansions("What did the office in Dushanbe do?")
 
 
+def test_glossary_gives_the_fuller_spelling_when_two_reports_differ(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    documents.mkdir()
+    # one report drops a letter of the name, the other spells it in full: one definition
+    # each, so neither is more frequent; the glossary must not follow SQLite's row order
+    (documents / "a.txt").write_text(
+        "The Office for Democratic Institution and Human Rights (ODIHR) trained monitors.",
+        encoding="utf-8",
+    )
+    (documents / "b.txt").write_text(
+        "Monitors used the Office for Democratic Institutions and Human Rights (ODIHR’s) "
+        "definition of a hate crime.",
+        encoding="utf-8",
+    )
+    index(documents, index_dir)
+    glossary = {e.acronym: e for e in Assistant(index_dir, embedder=FakeEmbedder()).glossary()}
+    assert glossary["ODIHR"].expansion == "Office for Democratic Institutions and Human Rights"
+    assert glossary["ODIHR"].documents == ("b.txt",)
+
+
 def test_citation_names_the_page_of_the_answering_sentence(tmp_path):
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     documents.mkdir()

@@ -208,6 +208,16 @@ def test_an_idle_tabs_look_up_does_not_walk_the_models_heap() -> None:
     assert done.stdout.strip() == "False", done.stderr
 
 
+def test_the_running_app_does_not_re_import_the_library_under_its_cached_assistant() -> None:
+    """A changed module re-imported under the cached assistant made its errors another
+    class than the page catches: "?!?" showed a traceback instead of its message."""
+    read = "from streamlit import config; print(config.get_option('server.fileWatcherType'))"
+    done = subprocess.run(
+        [sys.executable, "-c", read], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "none", done.stderr
+
+
 def test_a_reload_while_a_question_is_answered_does_not_lose_it(
     index_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

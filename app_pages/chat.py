@@ -286,9 +286,11 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
         for citation in sources:
             citation_card(citation, turn, documents_dir, related=False)
         if related:
-            st.markdown("**Related reading**")
-        for citation in related:
-            citation_card(citation, turn, documents_dir, related=True)
+            # Folded: a declined answer's notice stays in sight, not under five passages.
+            label = f"Related reading: {len(related)} passage{'s' * (len(related) > 1)}"
+            with st.expander(label, expanded=False):
+                for citation in related:
+                    citation_card(citation, turn, documents_dir, related=True)
         shown = None if turn.rating is None else (1 if turn.rating > 0 else 0)
         if st.session_state.get(f"feedback-{turn.id}") != shown:
             # The stored rating: after a reload, or as given in another tab.

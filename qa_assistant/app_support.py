@@ -92,15 +92,21 @@ def passage_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 def citation_card_html(citation: Citation, *, related: bool = False) -> str:
     """A citation card: [n], report title, file and page (and whether OCR read it) over the
-    highlighted passage."""
+    highlighted passage. A related card keeps its number, so an answer quoting [1] and [3]
+    leaves no [2] to look for, and says "related reading" apart from the title."""
     title = html.escape(plain(citation.title or citation.document))
     file = html.escape(plain(citation.document))
-    label = "Related" if related else f"[{citation.n}]"
+    heading = f"<strong>[{citation.n}] {title}</strong>"
+    if related:
+        heading = (
+            f'<span style="opacity:0.75">[{citation.n}] related reading:</span> '
+            f"<strong>{title}</strong>"
+        )
     spans = [] if related else citation.highlight
     ocr = " · read by OCR: check a figure against the original page" if citation.ocr else ""
     return (
         '<div class="qa-card" style="line-height:1.5">'
-        f"<div><strong>{label} {title}</strong></div>"
+        f"<div>{heading}</div>"
         f'<div style="opacity:0.75;font-size:0.9em">{file} · page {int(citation.page)}{ocr}</div>'
         '<div class="qa-passage" style="white-space:pre-wrap;margin-top:0.4em">'
         f"{passage_html(citation.text, spans)}</div></div>"

@@ -111,7 +111,9 @@ def test_citation_card_shows_title_file_page_and_escapes_them() -> None:
     assert "&lt;x&gt;.pdf · page 2" in card
     assert "<mark>" in card and "<script" not in card and "<img" not in card
     related = citation_card_html(citation(), related=True)
-    assert "<strong>Related T" in related and "<mark>" not in related
+    # its number kept (an answer quoting [1] and [3] leaves [2] to find), apart from the title
+    assert "[1] related reading:</span> <strong>T &lt;b&gt;</strong>" in related
+    assert "<mark>" not in related
 
 
 def test_page_html_marks_the_sentence_on_the_page() -> None:

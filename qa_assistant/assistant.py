@@ -8,7 +8,6 @@ previous complete one. Safe to share between threads (the app's sessions).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import threading
@@ -30,7 +29,8 @@ from .collection import (
 from .config import ChunkSettings, default_index_dir
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import QAError
-from .index_layout import FEEDBACK_FILE, check_index_folder, current_generation
+from .feedback import read_feedback, record_feedback
+from .index_layout import check_index_folder, current_generation
 from .indexer import Progress, build_record, check_compatible, update_index
 from .lexical import query_terms
 from .name_lookup import NameLookup, other_forms
@@ -352,48 +352,8 @@ class Assistant:
     # ---- feedback -------------------------------------------------------------------------
     def record_feedback(self, answer: Answer, rating: int, history: Sequence[str] = ()) -> None:
         """Store a thumbs up (+1) or down (-1) with the question and its citations."""
-        if rating not in (1, -1):
-            raise QAError(f"rating must be 1 (thumbs up) or -1 (thumbs down); got {rating}")
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.index_dir / FEEDBACK_FILE)
-        try:
-            with conn:
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at TEXT, "
-                    "question TEXT, history TEXT, answered INTEGER, answer TEXT, "
-                    "citations TEXT, rating INTEGER)"
-                )
-                conn.execute(
-                    "INSERT INTO feedback(at, question, history, answered, answer, citations, "
-                    "rating) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        answer.question,
-                        json.dumps(list(history)),
-                        int(answer.answered),
-                        answer.answer,
-                        json.dumps(
-                            [
-                                {"document": c.document, "page": c.page, "passage_id": c.passage_id}
-                                for c in answer.citations
-                            ]
-                        ),
-                        rating,
-                    ),
-                )
-        finally:
-            conn.close()
+        record_feedback(self.index_dir, answer, rating, history)
 
     def feedback(self) -> list[dict]:
         """Stored feedback rows, newest first."""
-        path = self.index_dir / FEEDBACK_FILE
-        if not path.exists():
-            return []
-        conn = sqlite3.connect(path)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id DESC")]
-        except sqlite3.OperationalError:
-            return []
-        finally:
-            conn.close()
+        return read_feedback(self.index_dir)

@@ -19,9 +19,11 @@ from pathlib import Path
 from .answer import AnswerParams, compose_answer
 from .asking import as_history, check_searchable, scope_ids, scores_in_rank_order
 from .collection import (
+    ACRONYM,
     OVERVIEW,
     CollectionQuestion,
     collection_question,
+    definition_answer,
     overview_answer,
     starter_questions,
     topic_answer,
@@ -32,7 +34,7 @@ from .errors import QAError
 from .feedback import read_feedback, record_feedback
 from .index_layout import check_index_folder, current_generation
 from .indexer import Progress, build_record, check_compatible, update_index
-from .lexical import query_terms
+from .lexical import fold, query_terms
 from .name_lookup import NameLookup, other_forms
 from .replies import no_answer_text
 from .retrieval import Query, RetrievalParams, Retriever
@@ -187,13 +189,14 @@ class Assistant:
         timings: dict[str, float] = {}
         document_ids = scope_ids(snapshot.store, documents) if documents else None
         asked, corrected = snapshot.names.corrected(question)  # "pubkic" searched as "public"
+        asked = snapshot.names.with_pointed_acronym(asked, history)  # "that acronym"
         about = collection_question(asked)
         if about is not None:
             answer = self._about_collection(
                 snapshot, question, about, top_k, documents or None, document_ids
             )
             if answer is not None:
-                answer.acronyms = snapshot.names.acronyms_in(question, "")
+                answer.acronyms = snapshot.names.acronyms_in(question, answer.answer)
                 answer.corrected = corrected
                 answer.timings["total"] = time.perf_counter() - started
                 return answer
@@ -254,6 +257,9 @@ class Assistant:
             whole = len(documents) == store.counts()[0]  # starters speak of every report
             starters = self.suggested_questions(3) if whole else []
             return overview_answer(store, question, documents, top_k, starters)
+        if about.kind == ACRONYM:  # "What does OMIK stand for?": the glossary's answer
+            entry = snapshot.names.acronyms.get(fold(about.topic))
+            return entry and definition_answer(store, question, entry, top_k, document_ids)
         if not query_terms(about.topic):
             return None
         forms = [about.topic, *(other for _, other in self.equivalents(about.topic, snapshot))]

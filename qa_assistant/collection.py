@@ -15,15 +15,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .glossary import is_name
+from .glossary import find_definitions, is_name
 from .lexical import fts_query, one_line, query_terms, stem_key, tokenize
 from .report_dates import own_title
 from .sentences import sentence_spans
 from .store import Store
-from .types import Answer, Citation, DocumentInfo, PassageRow
+from .types import Answer, Citation, DocumentInfo, GlossaryEntry, PassageRow
 
 OVERVIEW = "overview"  # what the collection holds, and what to ask
 TOPIC = "topic"  # which reports mention a topic
+ACRONYM = "acronym"  # what an acronym stands for
 
 _REPORTS = r"(?:reports?|documents?|publications?)"
 _ABOUT = (
@@ -54,12 +55,25 @@ _OVERVIEW = re.compile(
 )
 
 
+# "What does OMIK stand for?", "What does the acronym VERLT mean?", "What is POiD short
+# for?", "What is the full name of UNODC?"; not "What does the OSCE mean by security?"
+_STANDS_FOR = re.compile(
+    r"^\W*(?:and\s+)?(?:"
+    r"what\s+(?:does|do|did)\s+(?:the\s+(?:acronym|abbreviation)\s+)?(?P<a>[^\s?]+)\s+"
+    r"(?:stand\s+for|mean|refer\s+to)"
+    r"|what(?:'s|’s|\s+is)\s+(?P<b>[^\s?]+)\s+(?:short\s+for|an?\s+(?:acronym|abbreviation)\s+for)"
+    r"|what(?:'s|’s|\s+is)\s+the\s+(?:full\s+(?:name|form)|long\s+form)\s+of\s+(?:the\s+)?"
+    r"(?P<c>[^\s?]+))[\s?.!]*$",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class CollectionQuestion:
     """What a question about the collection asks: an overview, or the reports on a topic."""
 
-    kind: str  # OVERVIEW or TOPIC
-    topic: str = ""
+    kind: str  # OVERVIEW, TOPIC or ACRONYM
+    topic: str = ""  # the topic, or the acronym asked about
 
 
 def collection_question(question: str) -> CollectionQuestion | None:
@@ -69,7 +83,51 @@ def collection_question(question: str) -> CollectionQuestion | None:
     match = _TOPIC.match(question)
     if match:
         return CollectionQuestion(TOPIC, match.group("topic").strip(" \"'“”‘’"))
+    match = _STANDS_FOR.match(question)
+    if match:
+        word = match.group("a") or match.group("b") or match.group("c")
+        return CollectionQuestion(ACRONYM, word.strip("\"'“”‘’").removesuffix("'s"))
     return None
+
+
+def definition_answer(
+    store: Store,
+    question: str,
+    entry: GlossaryEntry,
+    top_k: int,
+    document_ids: Sequence[int] | None = None,
+) -> Answer | None:
+    """What ``entry``'s acronym stands for, as the glossary has it, each report that defines
+    it (up to ``top_k``, those in ``document_ids`` first) cited where it does, the definition
+    highlighted: the reports' own answer, not a passage that only uses the acronym. None when
+    no passage holds the definition whole (it ran across two). Confidence 1."""
+    defining = store.document_ids(list(entry.documents))
+    if document_ids is not None:  # the reports chosen first; the meaning is the same
+        defining.sort(key=lambda i: i not in document_ids)
+    match = fts_query(query_terms(f"{entry.acronym} {entry.expansion}"), "AND")
+    hits = store.lexical_search(match, 200, defining)
+    rows = store.passages([pid for pid, _ in hits])
+    pair = (entry.acronym, entry.expansion.lower())
+    best: dict[int, tuple[PassageRow, float]] = {}
+    for pid, score in hits:
+        row = rows[pid]
+        if row.document_id not in best and pair in {
+            (acronym, long_form.lower()) for acronym, long_form in find_definitions(row.text)
+        }:
+            best[row.document_id] = (row, score)
+    ordered = [best[i] for i in defining if i in best][:top_k]
+    if not ordered:
+        return None
+    citations = []
+    for n, (row, score) in enumerate(ordered, start=1):
+        words = r"\s+".join(map(re.escape, entry.expansion.split()))
+        found = re.search(words, row.text, re.IGNORECASE)
+        at = found.start() if found else 0
+        span = next((s for s in sentence_spans(row.text) if s[0] <= at < s[1]), (0, 0))
+        citations.append(Citation.of(n, row, span, score))
+    markers = " ".join(f"[{c.n}]" for c in citations)
+    text = f"{entry.acronym} stands for “{entry.expansion}”. {markers}"
+    return Answer(question, True, text, citations, {}, 1.0)
 
 
 def overview_answer(

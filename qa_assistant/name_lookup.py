@@ -20,6 +20,9 @@ from .types import DocumentInfo, GlossaryEntry
 
 __all__ = ["NameLookup", "named_reports", "other_forms", "report_titles"]
 
+# "What does that acronym stand for?", "What is this abbreviation?"
+_POINTED_ACRONYM = re.compile(r"\b(?:that|this|the)\s+(?:acronym|abbreviation)\b", re.I)
+
 
 def _content_stems(text: str) -> frozenset[str]:
     return frozenset(stem_key(t) for t in query_terms(text))
@@ -151,13 +154,27 @@ class NameLookup:
         of the glossary's that English does not know: "odihr", not "who"."""
         uncapitalised = not any(ch.isupper() for ch in text)
         for word in text.replace("’", "'").split():
-            word = word.strip(".,;:!?()[]\"'").removesuffix("'s")
+            word = word.strip(".,;:!?()[]\"'“”‘").removesuffix("'s")
             entry = self.acronyms.get(fold(word))
             if entry and (
                 sum(ch.isupper() for ch in word) >= 2
                 or (uncapitalised and not english_word(fold(word)))
             ):
                 yield word, entry
+
+    def with_pointed_acronym(self, question: str, history: Sequence[str]) -> str:
+        """``question`` with "that acronym" put as the acronym it points back to: the last
+        glossary acronym the nearest earlier question names. "What does that acronym stand
+        for?" after "How many police officers took part in the OMIK workshops?" is asked
+        as "What does OMIK stand for?"; a question that names an acronym itself, or follows
+        none that does, is left as it is."""
+        match = _POINTED_ACRONYM.search(question)
+        if match is None or any(self.acronyms_of(question)):
+            return question
+        for earlier in reversed(history):
+            if named := [word for word, _ in self.acronyms_of(earlier)]:
+                return question[: match.start()] + named[-1] + question[match.end() :]
+        return question
 
     def equivalents(self, question: str) -> list[tuple[str, str]]:
         """(form in the question, the glossary's other form) for its acronyms and long forms,

@@ -10,7 +10,13 @@ import pytest
 
 from qa_assistant import Assistant, FakeEmbedder
 from qa_assistant.asking import as_history
-from qa_assistant.collection import OVERVIEW, TOPIC, CollectionQuestion, collection_question
+from qa_assistant.collection import (
+    ACRONYM,
+    OVERVIEW,
+    TOPIC,
+    CollectionQuestion,
+    collection_question,
+)
 from qa_assistant.indexer import update_index
 from qa_assistant.reading import read_documents_inline
 
@@ -30,7 +36,13 @@ REPO = Path(__file__).resolve().parents[1]
         ("List the reports on border management", CollectionQuestion(TOPIC, "border management")),
         ("Which reports do you have on trafficking?", CollectionQuestion(TOPIC, "trafficking")),
         ("And which reports mention ODIHR?", CollectionQuestion(TOPIC, "ODIHR")),
+        ("What does OMIK stand for?", CollectionQuestion(ACRONYM, "OMIK")),
+        ("What does the acronym “VERLT” mean?", CollectionQuestion(ACRONYM, "VERLT")),
+        ("And what is POiD short for?", CollectionQuestion(ACRONYM, "POiD")),
+        ("What's the full name of the UNODC?", CollectionQuestion(ACRONYM, "UNODC")),
         # questions about what the reports say are not about the collection
+        ("What does the OSCE mean by comprehensive security?", None),
+        ("What does OMIK do about hate crime?", None),
         ("What did the report say about Kosovo?", None),
         ("What does the report on hate crime recommend?", None),
         ("Which documents did the Committee consider at its session?", None),
@@ -123,3 +135,33 @@ def test_a_question_that_names_nothing_carries_the_subject_of_the_one_before():
     # a question that names its own subject starts the chain afresh
     standing = "How many officers did UNDP train in Kosovo?"
     assert as_history([first, standing]) == [first, standing]
+
+
+def test_what_an_acronym_stands_for_is_answered_from_its_definition(assistant):
+    answer = assistant.ask("What does POiD stand for?")
+    assert answer.answered and answer.answer.startswith(
+        "POiD stands for “Programme Office in Dushanbe”. [1]"
+    )
+    # cited where a report defines it, the definition highlighted
+    for citation in answer.citations:
+        (start, end), *_ = citation.highlight
+        assert "Programme Office in Dushanbe (POiD)" in " ".join(citation.text[start:end].split())
+    assert answer.acronyms == []  # the answer spells it out: no "Acronyms:" line repeating it
+
+
+def test_an_acronym_the_glossary_lacks_is_searched_as_any_question(assistant):
+    answer = assistant.ask("What does XYZQ stand for?")
+    assert "stands for" not in answer.answer
+
+
+def test_that_acronym_is_the_one_the_earlier_question_named(assistant):
+    history = ["How many police officers took part in the OMIK workshops?", "Who led them?"]
+    answer = assistant.ask("What does that acronym stand for?", history=history)
+    assert answer.answer.startswith("OMIK stands for “OSCE Mission in Kosovo”.")
+    # the nearest earlier question that names one, its last acronym
+    history = ["What does ODIHR publish?", "What did “OMIK” and POiD train?"]
+    answer = assistant.ask("What is this abbreviation short for?", history=history)
+    assert answer.answer.startswith("POiD stands for")
+    # a question that names its acronym keeps it
+    answer = assistant.ask("What does the acronym OMIK mean?", history=history)
+    assert answer.answer.startswith("OMIK stands for")

@@ -64,9 +64,8 @@ def compose_answer(
     equivalents: Sequence[tuple[str, str]] = (),
     earlier: str | None = None,
 ) -> tuple[bool, str, list[Citation], float]:
-    """(answered, answer text with [n] markers, citations best first, confidence).
-
-    The confidence is the best sentence's score, the figure the no-answer threshold is
+    """(answered, answer text with [n] markers, citations best first, confidence). The
+    confidence is the best sentence's score, the figure the no-answer threshold is
     held against. The reports answer only if it clears the threshold and the page of the
     best sentence holds every name and number the question pins its answer to
     (``equivalents``: glossary pairs, so "UNDP" on the page satisfies "United Nations
@@ -108,7 +107,8 @@ def compose_answer(
     if answered and params.check_constraints:
         # The first of the top passages whose page shows the question's names and numbers
         # (and, asked alone, one of its words) answers, if its best sentence clears the
-        # threshold; none: a near miss. A follow-up looks deeper: the earlier question pulls
+        # threshold; none: a near miss, whose reason is what the first lacks (the related
+        # reading may show it elsewhere). A follow-up looks deeper: the earlier question pulls
         # its own answer first, and what it swaps in ("… in 2019?") is often on the next page.
         depth = max(params.constraint_depth, params.followup_constraint_depth if earlier else 0)
         # A name of two words and more that the first page lacks ("Eduart Caka", "the
@@ -136,8 +136,8 @@ def compose_answer(
             ranked.insert(0, ranked.pop(fits[0]))
         if missing and not answered:
             names = ", ".join(f"“{m}”" for m in missing)
-            topic = "" if all(map(str.islower, missing)) else " are on the topic but"  # names
-            reason = f"The closest passages{topic} do not mention {names}."
+            topic = "" if all(map(str.islower, missing)) else " is on the topic but"
+            reason = f"The passage that best fits the question{topic} does not mention {names}."
     cited = ranked[:quotable]  # however few sources are shown, the answer is the same
     citations = []  # for every ranked passage; listed_sources picks the top_k shown
     for n, item in enumerate(ranked, start=1):

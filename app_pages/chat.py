@@ -14,14 +14,11 @@ from qa_assistant import Assistant, QAError
 from qa_assistant.app_support import (
     acronyms_line,
     citation_card_html,
-    conversation_markdown,
     escape_markdown,
-    folders_of,
     page_html,
     page_pdf,
     page_text,
     picture_note,
-    resolve_scope,
     sources_and_related,
 )
 from qa_assistant.config import SUPPORTED_KINDS
@@ -31,7 +28,6 @@ from qa_assistant.conversations import (
     Turn,
     is_conversation_id,
     merge_turns,
-    new_conversation_id,
     new_turn_id,
     shows_all,
 )
@@ -41,8 +37,8 @@ from qa_assistant.types import Citation
 from qa_assistant.uploads import document_path
 
 from .common import no_index, starter_questions
+from .sidebar import CONVERSATION_PARAM, chat_filters, conversation_controls, new_conversation
 
-CONVERSATION_PARAM = "conversation"  # ?conversation=<id> in the page's address
 # How often an idle chat page looks for turns another tab wrote: about 2 ms of the server's
 # CPU a look-up, since .streamlit/config.toml turns off the full garbage collection that
 # Streamlit runs after every run (140 ms with the model loaded).
@@ -103,15 +99,6 @@ def store_of(assistant: Assistant) -> ConversationStore:
 def not_saved() -> None:
     """Say that a write failed (the store logs why)."""
     st.toast("This conversation could not be saved: reloading the page would lose it.")
-
-
-def new_conversation() -> None:
-    """Begin again under a new id; the old conversation stays at its own address."""
-    st.session_state.turns = []
-    st.session_state.waiting = []
-    st.session_state.conversation_id = new_conversation_id()
-    st.session_state.conversation_seen = 0.0  # nothing stored under the new id yet
-    st.query_params[CONVERSATION_PARAM] = st.session_state.conversation_id
 
 
 @st.fragment(run_every=FOLLOW_SECONDS)
@@ -303,52 +290,6 @@ def show_turn(assistant: Assistant, turn: Turn, documents_dir: Path) -> None:
         )
 
 
-def chat_filters(assistant: Assistant) -> list[str] | None:
-    """The sidebar's filters; returns the report paths to search (or None: all)."""
-    documents = assistant.documents()
-    titles = {d.path: d.title for d in documents}
-    with st.sidebar:
-        st.subheader("Search only in")
-        st.multiselect(
-            "Reports",
-            list(titles),
-            format_func=lambda path: f"{titles[path]} ({path})",
-            key="filter_reports",
-            placeholder="All reports",
-        )
-        folders = folders_of(list(titles))
-        if folders:
-            st.multiselect("Folders", folders, key="filter_folders", placeholder="All folders")
-        years = sorted({d.year for d in documents if d.year}, reverse=True)
-        st.multiselect("Years", years, key="filter_years", placeholder="Any year")
-    return resolve_scope(
-        documents,
-        st.session_state.get("filter_reports", []),
-        st.session_state.get("filter_folders", []),
-        st.session_state.get("filter_years", []),
-    )
-
-
-def conversation_controls(turns: list[Turn]) -> None:
-    """New conversation and export, in the sidebar; shown after the latest answer is kept,
-    so the export holds every answer on the page."""
-    with st.sidebar:
-        st.divider()
-        if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
-            new_conversation()
-            st.rerun()
-        st.download_button(
-            "Export conversation (Markdown)",
-            data=conversation_markdown(turns),
-            file_name="conversation.md",
-            mime="text/markdown",
-            disabled=not turns,
-            on_click="ignore",
-            icon=":material/download:",
-            width="stretch",
-        )
-
-
 def ask_page(assistant: Assistant, documents_dir: Path) -> None:
     """The chat: questions, cited answers, related reading and ratings."""
     open_conversation(assistant)  # the turns: kept, or found again after a reload
@@ -375,7 +316,7 @@ def ask_page(assistant: Assistant, documents_dir: Path) -> None:
         ask_question(assistant, question)
     answer_waiting(assistant, scope)
     turns: list[Turn] = st.session_state.turns
-    conversation_controls(turns)
+    conversation_controls(assistant, turns)
     if not turns:
         st.write(
             "Ask in your own words; each answer quotes the sentence that answers it and cites "

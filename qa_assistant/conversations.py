@@ -38,6 +38,7 @@ from .types import Answer, Citation
 __all__ = [
     "Asked",
     "ConversationStore",
+    "ConversationSummary",
     "StoredConversation",
     "Turn",
     "TurnChange",
@@ -95,6 +96,16 @@ class StoredConversation:
     turns: list[Turn] = field(default_factory=list)
     waiting: list[Asked] = field(default_factory=list)
     as_of: float = 0.0  # the latest write it holds: ``changed_since(as_of)`` tells the rest
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """A stored conversation as a list of them shows it."""
+
+    id: str
+    first_question: str
+    questions: int
+    updated: float  # its latest write, seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -197,17 +208,20 @@ class ConversationStore:
         self.keep = keep
 
     def _read(
-        self, conversation_id: str, sql: str, *params: Any, level: int = logging.WARNING
+        self, conversation_id: str | None, sql: str, *params: Any, level: int = logging.WARNING
     ) -> list[tuple[Any, ...]]:
         """The rows ``sql`` reads for ``conversation_id`` (its first parameter, ``params``
-        the others); none when there is no such conversation or the store cannot be read,
-        which is logged at ``level``."""
-        if not is_conversation_id(conversation_id) or not self.path.is_file():
+        the others; None: every conversation's); none when there is no such conversation or
+        the store cannot be read, which is logged at ``level``."""
+        if conversation_id is not None and not is_conversation_id(conversation_id):
             return []
+        if not self.path.is_file():
+            return []
+        values = params if conversation_id is None else (conversation_id, *params)
         try:
             conn = sqlite3.connect(self.path, timeout=5.0)
             try:
-                return conn.execute(sql, (conversation_id, *params)).fetchall()
+                return conn.execute(sql, values).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error as exc:
@@ -243,6 +257,17 @@ class ConversationStore:
             turn.rating = None if rating is None else int(rating)
             stored.turns.append(turn)
         return stored
+
+    def recent(self, limit: int = 8) -> list[ConversationSummary]:
+        """The conversations written to last, newest first, each by its first question."""
+        rows = self._read(
+            None,
+            "SELECT conversation, (SELECT question FROM turns f WHERE f.conversation = "
+            "t.conversation ORDER BY seq LIMIT 1), count(*), max(updated) FROM turns t "
+            "GROUP BY conversation ORDER BY max(updated) DESC LIMIT ?",
+            limit,
+        )
+        return [ConversationSummary(str(c), str(q), int(n), float(u)) for c, q, n, u in rows]
 
     def changed_since(self, conversation_id: str, since: float) -> list[TurnChange]:
         """The turns of ``conversation_id`` written after ``since`` (a load's ``as_of``, or

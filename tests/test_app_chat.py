@@ -179,6 +179,23 @@ def test_new_conversation_has_its_own_address(index_dir: Path) -> None:
     assert len(reload(at).chat_message) == 2, "the earlier conversation is still at its address"
 
 
+def test_recent_conversations_in_the_sidebar_open_where_they_were_left(index_dir: Path) -> None:
+    at = ask(start_app(), POLICE_QUESTION)
+    first = at.query_params["conversation"]
+    ask(at, "Where did they train?")
+    next(b for b in at.button if b.label == "New conversation").click().run()
+    assert not at.chat_message
+    listed = [b for b in at.sidebar.button if b.key and b.key.startswith("open-")]
+    assert [b.label for b in listed] == [POLICE_QUESTION[:47].rstrip() + "…"]
+    listed[0].click().run()
+    assert at.query_params["conversation"] == first
+    assert questions(at) == [POLICE_QUESTION, "Where did they train?"]
+    # the conversation on the page is not listed; the one left for it is
+    ask(at, "And in 2023?")
+    listed = [b for b in at.sidebar.button if b.key and b.key.startswith("open-")]
+    assert [b.key for b in listed] == []  # the new conversation was left empty: nothing kept
+
+
 def questions(at: AppTest) -> list[str]:
     """The questions shown in the chat, in order."""
     return [m.markdown[0].value for m in at.chat_message[::2]]

@@ -190,6 +190,25 @@ def test_the_store_keeps_the_latest_conversations_only(tmp_path: Path) -> None:
     assert store.load(ids[1]).turns and store.load(ids[2]).turns
 
 
+def test_recent_conversations_are_listed_newest_first_by_their_first_question(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore(tmp_path)
+    assert store.recent() == []  # no store yet
+    older, newer = new_conversation_id(), new_conversation_id()
+    keep(store, older, turns())
+    keep(store, newer, turns()[:1])
+    listed = store.recent()
+    assert [(c.id, c.first_question, c.questions) for c in listed] == [
+        (newer, "How many officers were certified?", 1),
+        (older, "How many officers were certified?", 2),
+    ]
+    assert listed[0].updated >= listed[1].updated
+    keep(store, older, [Turn("And when?", turns()[1].answer)])  # written to last: first
+    assert [c.id for c in store.recent()] == [older, newer]
+    assert [c.id for c in store.recent(limit=1)] == [older]
+
+
 def test_the_store_drops_conversations_left_for_a_month(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
     old, recent, new = (new_conversation_id() for _ in range(3))

@@ -20,6 +20,7 @@ from typing import Any
 
 from qa_assistant.config import SUPPORTED_SUFFIXES
 from qa_assistant.errors import DocumentError
+from qa_assistant.markdown_text import markdown_as_text
 from qa_assistant.ocr import (
     INSTALL_HINT,
     NO_TEXT_FOUND,
@@ -259,7 +260,7 @@ def _assemble_pdf(
 
 def _read_text(path: Path, markdown: bool) -> ReadDocument:
     text = _decode(path.read_bytes())
-    cleaned = clean_text(text)
+    cleaned = clean_text(markdown_as_text(text) if markdown else text)
     if not cleaned:
         raise DocumentError("empty file", "the file holds only white space")
     title = text_title(text, markdown) or path.stem

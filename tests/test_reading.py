@@ -641,6 +641,27 @@ def test_markdown_title_skips_a_leading_html_comment(tmp_path: Path) -> None:
     assert read_document(path).title == "Field Operations Overview"
 
 
+def test_markdown_is_read_as_the_text_a_reader_sees(tmp_path: Path) -> None:
+    # indexed as typed, the markup stood in passages and answers ("## Kosovo", "**142**")
+    path = tmp_path / "overview.md"
+    path.write_text(
+        "<!-- note for editors:\nnot part of the report -->\n# Overview 2023\n\n## Kosovo\n\n"
+        "The Mission trained **142** police officers, *with* [ODIHR](https://www.osce.org/odihr)"
+        " and the `NRM` team.\n\n* Obiliq_Obilić language classes\n\n> 64 learners\n\n"
+        "Figures: 5 * 3 = 15; file_name_here.\n",
+        encoding="utf-8",
+    )
+    text = read_document(path).pages[0].text
+    assert text.split("\n") == [
+        "Overview 2023",
+        "Kosovo",
+        "The Mission trained 142 police officers, with ODIHR and the NRM team.",
+        "- Obiliq_Obilić language classes",
+        "64 learners",
+        "Figures: 5 * 3 = 15; file_name_here.",
+    ]
+
+
 def test_saved_web_page_keeps_source_title_and_text_apart(tmp_path: Path) -> None:
     # A page saved as text: a source line, a title, then one paragraph per (long) line.
     body = "The OSCE Mission trained 20 judges in Prishtinë on hate crime cases. " * 5

@@ -49,7 +49,9 @@ _REFERENCE = re.compile(
     r"|\bibid\b|\(accessed\b|\bavailable\s+at\b|\bOfficial\s+Records\s+of\b"
     r"|^\W*(?:the|this)\s+(?:present\s+)?(?:[a-z]+\s+)?(?:report|note|document|file)"
     r"(?:,\s+submitted\b[^,]*,)?\s+(?:is\s+submitted|outlines|covers|provides|describes|"
-    r"presents|contains)",
+    r"presents|contains|updates)"
+    # a UN document's asterisk note: "* Reissued for technical reasons …", "* A/80/50."
+    r"|^\s*\*{1,3}\s",
     re.IGNORECASE,
 )
 

@@ -28,7 +28,7 @@ from .lexical import lex_text
 from .ocr import tesseract
 from .reading import describe_error
 from .report_dates import document_year
-from .scanning import SourceFile, file_sha256, scan_folder
+from .scanning import SourceFile, file_sha256, scan_folder, signature
 from .store import Store
 from .types import FailedDocument, IndexReport, ReadDocument, StoredDocument
 
@@ -46,6 +46,7 @@ _clock = time.monotonic  # when checkpoints are due (tests move it on by hand)
 
 
 _DELETED = "cannot be read: it was deleted while the index was being built"
+CHANGED_WHILE_READ = "changed while it was read"  # in place of a SHA-256: matches no file
 
 
 # Meta key of an index built from scratch by a version that reads a text report's picture
@@ -312,6 +313,11 @@ def _read_and_add(target, to_read, stored, report, embedder, settings, progress,
             return
         try:
             sha = file_sha256(source.path)
+            if signature(source.path.stat()) != source.signature:
+                # Edited or replaced since the scan: the text read may be the old one. No
+                # file has this hash, so the next run reads the file again, not taking the
+                # new file's hash with the old text for a report up to date.
+                sha = CHANGED_WHILE_READ
         except FileNotFoundError:
             _forget_deleted(target, source, kind, stored, report)
             return

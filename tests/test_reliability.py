@@ -1020,7 +1020,10 @@ def test_hostile_text_and_file_names_come_back_as_plain_data(hostile_index):
         top = answer.citations[0]
         assert top.document == name
         assert "<script>alert('x')</script>" in top.text
-        assert "[click](javascript:alert(1))" in top.text
+        if name.endswith(".md"):  # a Markdown link is read as its words, not its address
+            assert "said <script>alert('x')</script> and click and <img" in top.text
+        else:
+            assert "[click](javascript:alert(1))" in top.text
         assert "&lt;" not in top.text and "&lt;" not in answer.answer
         assert json.loads(json.dumps(answer.to_json())) == answer.to_json()
 

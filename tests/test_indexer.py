@@ -96,6 +96,25 @@ def test_first_run_adds_every_report(folders):
     assert current_generation(index_dir) is not None
 
 
+def test_a_report_edited_while_it_is_read_is_read_again_on_the_next_run(folders):
+    documents, index_dir = folders
+    edited = documents / "kosovo/omik_training.txt"
+
+    def reader_meanwhile_edited(paths):
+        for path, result in text_reader(paths):
+            if Path(path) == edited:  # saved again between its reading and its hashing
+                edited.write_text("OMIK training report\nThe workshop moved to Gjilan.\n")
+            yield path, result
+
+    update_index(documents, index_dir, FakeEmbedder(), reader=reader_meanwhile_edited)
+    # the stored text is the old one: the next run must not take it for the new file's
+    report = index(documents, index_dir)
+    assert report.updated == ["kosovo/omik_training.txt"]
+    answer = Assistant(index_dir, embedder=FakeEmbedder()).ask("Where did the workshop move?")
+    assert "Gjilan" in answer.citations[0].text
+    assert index(documents, index_dir).unchanged == sorted(REPORTS)  # and then it rests
+
+
 def test_unchanged_rerun_touches_nothing(folders):
     documents, index_dir = folders
     index(documents, index_dir)

@@ -71,8 +71,9 @@ def _progress_bars(enabled: bool):
     columns, rows = _terminal_size()
 
     bars: dict[str, Any] = {}
-    labels = {"read": "reading files", "embed": "embedding passages"}
-    units = {"read": " files", "embed": " passages"}
+    # "read": reports read, embedded and stored; embedding is most of the time
+    labels = {"read": "indexing reports", "embed": "embedding passages"}
+    units = {"read": " reports", "embed": " passages"}
     counted = {"embed"}  # its total grows as files are read: a count, not a bar to fill
 
     def progress(stage: str, done: int, total: int) -> None:

@@ -38,7 +38,7 @@ class UpdateState:
 
     @property
     def fraction(self) -> float:
-        """Share of the files read so far (0 to 1)."""
+        """Share of the files done so far (read, embedded and stored; 0 to 1)."""
         return min(1.0, self.done / self.total) if self.total else 0.0
 
     def describe(self) -> str:
@@ -50,9 +50,9 @@ class UpdateState:
         embedded = f"; {self.passages} passages embedded" if self.passages else ""
         if self.resumed:
             embedded += f"; going on from an interrupted build ({self.resumed} reports done)"
-        if self.done >= self.total:  # the last passages are embedded after the last read
-            return f"All {self.total} reports read; embedding their passages{embedded}…"
-        return f"Reading reports: {self.done} of {self.total}{embedded}"
+        if self.done >= self.total:  # each report counts once read, embedded and stored
+            return f"All {self.total} reports indexed{embedded}; saving the index…"
+        return f"Indexing reports: {self.done} of {self.total} done{embedded}"
 
 
 class IndexUpdater:

@@ -194,7 +194,7 @@ def hanging_reader(path: Path) -> ReadDocument:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one slowed-down update with the fake embedder; see the module docstring."""
-    from qa_assistant import generations, indexer
+    from qa_assistant import adding, generations
     from qa_assistant.indexer import update_index
     from qa_assistant.vectors import VectorIndex
 
@@ -222,10 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.batch:
-        indexer.EMBED_BATCH_PASSAGES = args.batch
+        adding.EMBED_BATCH_PASSAGES = args.batch
     if args.checkpoint is not None:  # as often as asked, whatever a checkpoint costs
-        indexer.CHECKPOINT_SECONDS = args.checkpoint
-        indexer.CHECKPOINT_COST_SHARE = float("inf")
+        adding.CHECKPOINT_SECONDS = args.checkpoint
+        adding.CHECKPOINT_COST_SHARE = float("inf")
     if args.delay:  # widen the windows around saving and switching too
         save, switch = VectorIndex.save, generations._switch_current
 

@@ -387,7 +387,7 @@ def test_updater_runs_one_update_at_a_time_and_reports_progress(tmp_path: Path) 
     state = updater.state()
     assert (
         state.fraction == 0.25
-        and state.describe() == "Reading reports: 1 of 4; 30 passages embedded"
+        and state.describe() == "Indexing reports: 1 of 4 done; 30 passages embedded"
     )
     slow.release.set()
     state = updater.wait(timeout=10)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers_index import REPO, marker_word, state, text_reader, write_state
 
-from qa_assistant import FakeEmbedder, indexer, update_index
+from qa_assistant import FakeEmbedder, adding, update_index
 from qa_assistant import assistant as assistant_module
 from qa_assistant.cli import main
 
@@ -28,7 +28,7 @@ def fake_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pat
     """The CLI on the fake embedder and an in-process reader; a documents folder with
     reports in a/ and b/, indexed. Returns (documents, index)."""
     monkeypatch.setattr(assistant_module, "SentenceTransformerEmbedder", FakeEmbedder)
-    monkeypatch.setattr(indexer, "_default_reader", text_reader)
+    monkeypatch.setattr(adding, "_default_reader", text_reader)
     documents, index = tmp_path / "documents", tmp_path / "index"
     write_state(documents, FILES)
     update_index(documents, index, FakeEmbedder(), reader=text_reader)
@@ -215,7 +215,7 @@ def test_index_progress_shows_on_a_terminal_that_reports_no_size(fake_cli, monke
         reader.join(timeout=10)
         os.close(controller)
     shown = drawn.decode("utf-8", "replace")
-    assert "reading files" in shown and "4/4" in shown
+    assert "indexing reports" in shown and "4/4" in shown
     assert "embedding passages" in shown and "passages" in shown
 
 

@@ -146,10 +146,10 @@ def test_questions_during_an_update_come_from_the_old_or_the_new_index(folders, 
     """Threads ask (and list documents) in a loop while another thread updates: no errors;
     each answer is wholly from the old or wholly from the new state; once a thread has seen
     the new state it never sees the old again; after the update, answers are new."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
     documents, index_dir = folders
-    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 4)  # many small steps
+    monkeypatch.setattr(adding, "EMBED_BATCH_PASSAGES", 4)  # many small steps
     assistant = Assistant(index_dir, embedder=FakeEmbedder())
     questions = [
         f"How many staff did the {marker_word('a', 1)} office train?",  # changed in B

@@ -115,6 +115,23 @@ def test_a_report_edited_while_it_is_read_is_read_again_on_the_next_run(folders)
     assert index(documents, index_dir).unchanged == sorted(REPORTS)  # and then it rests
 
 
+def test_progress_counts_reports_done_and_passages_as_they_are_embedded(folders, monkeypatch):
+    # Reading runs ahead; embedding is most of the time. A count of files read stood still
+    # at "3/5" for most of a run while their passages were embedded.
+    from qa_assistant import adding
+
+    monkeypatch.setattr(adding, "EMBED_PROGRESS_PASSAGES", 1)
+    documents, index_dir = folders
+    calls: list[tuple[str, int, int]] = []
+    report = index(documents, index_dir, progress=lambda *call: calls.append(call))
+    embedded = [done for stage, done, _ in calls if stage == "embed"]
+    assert embedded == list(range(1, report.passages + 1))  # one step per passage here
+    reports_done = [(i, done) for i, (stage, done, _) in enumerate(calls) if stage == "read"]
+    assert reports_done[-1][1] == 3 and all(total == 3 for s, _, total in calls if s == "read")
+    # one batch: no report counts as done before its passages are embedded
+    assert reports_done[0][0] > max(i for i, call in enumerate(calls) if call[0] == "embed")
+
+
 def test_unchanged_rerun_touches_nothing(folders):
     documents, index_dir = folders
     index(documents, index_dir)
@@ -165,7 +182,7 @@ def test_an_edit_whose_mtime_was_put_back_is_read_again(folders):
 
 def spy_on_hashing(monkeypatch) -> list[str]:
     """The names of the files the indexer hashes from now on."""
-    from qa_assistant import changes, indexer, scanning
+    from qa_assistant import adding, changes, scanning
 
     hashed: list[str] = []
 
@@ -173,7 +190,7 @@ def spy_on_hashing(monkeypatch) -> list[str]:
         hashed.append(Path(path).name)
         return scanning.file_sha256(path)
 
-    for module in (changes, indexer):
+    for module in (changes, adding):
         monkeypatch.setattr(module, "file_sha256", file_sha256)
     return hashed
 
@@ -409,7 +426,7 @@ def test_a_latin_name_set_with_a_cyrillic_letter_is_found_by_its_latin_spelling(
 def test_a_passage_is_embedded_under_its_reports_title(folders):
     # "UNFPA's investigation office" must also find a passage that only says "OAIS" in a
     # report titled for UNFPA: the passage's vector is that of the title and the passage.
-    from qa_assistant.indexer import passage_input
+    from qa_assistant.adding import passage_input
     from qa_assistant.store import Store
 
     documents, index_dir = folders

@@ -190,15 +190,15 @@ def test_an_interrupted_build_goes_on_from_its_checkpoint(tmp_path, monkeypatch)
     """Ctrl-C midway through an update: the previous index answers meanwhile and after; the
     next run does not read again what the interrupted one had stored, and its index is the
     one a build never interrupted makes."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     build(documents, index_dir, STATE_A)
     before = current_generation(index_dir)
     write_state(documents, STATE_GROWN)
-    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)  # after every batch,
-    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))  # whatever it costs
-    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)  # a batch: one report
+    monkeypatch.setattr(adding, "CHECKPOINT_SECONDS", 0.0)  # after every batch,
+    monkeypatch.setattr(adding, "CHECKPOINT_COST_SHARE", float("inf"))  # whatever it costs
+    monkeypatch.setattr(adding, "EMBED_BATCH_PASSAGES", 1)  # a batch: one report
 
     first: list[str] = []
     with pytest.raises(KeyboardInterrupt):
@@ -229,13 +229,13 @@ def test_a_checkpoint_that_does_not_fit_is_swept_and_the_build_starts_afresh(
 ):
     """A leftover copy whose vectors do not load or match its passages, or that was built
     with other settings, is not continued: everything is read again, as before."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     write_state(documents, STATE_GROWN)
-    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)
-    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))
-    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)
+    monkeypatch.setattr(adding, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(adding, "CHECKPOINT_COST_SHARE", float("inf"))
+    monkeypatch.setattr(adding, "EMBED_BATCH_PASSAGES", 1)
     with pytest.raises(KeyboardInterrupt):
         update_index(documents, index_dir, FakeEmbedder(), reader=counting_reader([], 6))
     embedder = FakeEmbedder()
@@ -302,13 +302,13 @@ def test_a_killed_first_build_goes_on_from_its_checkpoint(tmp_path):
 def test_a_checkpoint_comes_every_30_seconds_though_no_batch_is_full(tmp_path, monkeypatch):
     """Large PDFs fill a batch of passages only every few minutes: a build interrupted after
     a while keeps all it did but the last 30 s (and one report), not nothing at all."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
     documents, index_dir = tmp_path / "documents", tmp_path / "index"
     write_state(documents, STATE_GROWN)
     clock = [0.0]
-    monkeypatch.setattr(indexer, "_clock", lambda: clock[0])
-    assert indexer.EMBED_BATCH_PASSAGES > 2 * len(STATE_GROWN)  # never a full batch here
+    monkeypatch.setattr(adding, "_clock", lambda: clock[0])
+    assert adding.EMBED_BATCH_PASSAGES > 2 * len(STATE_GROWN)  # never a full batch here
     read: list[str] = []
     counting = counting_reader(read, stop_after=7)
 
@@ -331,12 +331,12 @@ def test_a_checkpoint_comes_every_30_seconds_though_no_batch_is_full(tmp_path, m
 
 def interrupt_after(monkeypatch, stored: int) -> None:
     """Checkpoint after every report; Ctrl-C comes as report ``stored`` + 1 is stored."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
-    monkeypatch.setattr(indexer, "CHECKPOINT_SECONDS", 0.0)
-    monkeypatch.setattr(indexer, "CHECKPOINT_COST_SHARE", float("inf"))
-    monkeypatch.setattr(indexer, "EMBED_BATCH_PASSAGES", 1)
-    store, calls = indexer._store_document, []
+    monkeypatch.setattr(adding, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(adding, "CHECKPOINT_COST_SHARE", float("inf"))
+    monkeypatch.setattr(adding, "EMBED_BATCH_PASSAGES", 1)
+    store, calls = adding._store_document, []
 
     def store_then_stop(*args, **kwargs):
         calls.append(1)
@@ -344,7 +344,7 @@ def interrupt_after(monkeypatch, stored: int) -> None:
             raise KeyboardInterrupt
         return store(*args, **kwargs)
 
-    monkeypatch.setattr(indexer, "_store_document", store_then_stop)
+    monkeypatch.setattr(adding, "_store_document", store_then_stop)
 
 
 def test_resumed_counts_only_the_reports_whose_work_is_kept(tmp_path, monkeypatch):

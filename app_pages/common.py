@@ -3,6 +3,7 @@ the starter-question buttons."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -53,8 +54,14 @@ def update_progress(updater: IndexUpdater, *, previous: bool = True) -> None:
 
 def last_update_result(state: UpdateState) -> None:
     """What the latest update did, or why it failed."""
-    if state.error:
-        st.error(state.error)
+    if state.error:  # dated: "another run is updating" may have ended since
+        at = state.started or state.finished
+        when = time.strftime("%H:%M", time.localtime(at)) if at else ""
+        st.error(
+            escape_markdown(
+                f"The update started at {when} stopped: {state.error}" if when else state.error
+            )
+        )
     elif state.report is not None:
         report = state.report
         # what OCR read, and what it could read once installed or after a rebuild

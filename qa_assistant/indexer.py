@@ -17,7 +17,7 @@ from .adding import read_and_add
 from .changes import Changes, find_changes, since_live
 from .config import ChunkSettings
 from .embedding import Embedder
-from .errors import DocumentError, IndexInterrupted, IndexMismatchError
+from .errors import DocumentError, IndexInterrupted, IndexMismatchError, QAError
 from .generations import IndexLock, discard, find_work, new_generation
 from .index_layout import current_generation
 from .ocr import tesseract
@@ -78,6 +78,11 @@ def update_index(
 
     Holds the index's writer lock; raises ``IndexBusyError`` if another update runs.
     """
+    if Path(documents_dir).resolve() == Path(index_dir).resolve():
+        raise QAError(
+            f"The index folder {index_dir}/ is the documents folder: the index would be "
+            "written among the reports. Give the index a folder of its own, e.g. --index index/"
+        )
     settings = settings or ChunkSettings()
     started = time.perf_counter()
     report = IndexReport()

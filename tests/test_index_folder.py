@@ -169,6 +169,16 @@ def test_documents_pointing_at_a_file_says_it_is_a_file(tmp_path):
     assert "--documents" in message and "\n" not in message
 
 
+def test_the_documents_folder_as_the_index_is_refused_and_nothing_written(tmp_path, capsys):
+    documents = tmp_path / "reports"
+    write_state(documents, state("a", [0, 1]))
+    before = sorted(p.name for p in documents.iterdir())
+    assert cli_main(["index", "--documents", str(documents), "--index", str(documents)]) == 1
+    message = capsys.readouterr().err
+    assert "is the documents folder" in message and "--index index/" in message
+    assert sorted(p.name for p in documents.iterdir()) == before  # no CURRENT, lock, gen-*
+
+
 # ------------------------------------------------------- a file name that is not UTF-8
 
 

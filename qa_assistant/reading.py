@@ -128,8 +128,16 @@ TOO_LARGE_HINT = "split it into smaller files and add those"  # too large, or ti
 _DAMAGED_HINT = "open it in a PDF viewer, save or print it as a new PDF, and add that"
 
 
-def _damaged(error: BaseException) -> DocumentError:
-    """A PDF whose structure pypdf cannot follow, with what the user can do about it."""
+def _damaged(error: BaseException, path: Path) -> DocumentError:
+    """A PDF whose structure pypdf cannot follow, with what the user can do about it; a file
+    that is no PDF at all (a web page saved as .pdf) is named as such: no viewer mends it."""
+    with open(path, "rb") as handle:
+        if b"%PDF-" not in handle.read(1024):  # where the format allows its header
+            return DocumentError(
+                "cannot be read",
+                "it is not a PDF (it does not start with %PDF-), though named .pdf: a web page "
+                "or another kind of file; save the original as a PDF and add that",
+            )
     return DocumentError(
         "cannot be read", f"the PDF looks damaged ({describe_error(error)}); {_DAMAGED_HINT}"
     )
@@ -154,7 +162,7 @@ def _read_pdf(path: Path, only: int | None = None) -> ReadDocument:
         except (DocumentError, OSError, MemoryError, RecursionError):
             raise  # not the file's structure: said as they are by read_document
         except Exception as error:
-            raise _damaged(error) from error
+            raise _damaged(error, path) from error
         if page_count == 0:
             raise DocumentError("cannot be read", "the PDF has no pages")
         raw_pages: list[str] = []
@@ -171,7 +179,7 @@ def _read_pdf(path: Path, only: int | None = None) -> ReadDocument:
                 failures.append(error)
                 raw_pages.append("")
         if len(failures) == page_count:
-            raise _damaged(failures[0]) from failures[0]
+            raise _damaged(failures[0], path) from failures[0]
         try:
             raw_title = reader.metadata.title if reader.metadata else None
         except Exception:

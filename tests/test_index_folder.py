@@ -354,3 +354,13 @@ def test_a_damaged_pdf_is_reported_with_what_to_do(tmp_path, data_dir):
     assert failure.error.endswith(
         "open it in a PDF viewer, save or print it as a new PDF, and add that"
     )
+
+
+def test_a_web_page_saved_as_pdf_is_named_no_pdf_not_a_damaged_one(tmp_path):
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, FILES)
+    (documents / "saved page.pdf").write_text("<!DOCTYPE html><html><body>OMIK</body></html>")
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=read_documents_inline)
+    [failure] = report.failed
+    assert failure.error.startswith("cannot be read: it is not a PDF (it does not start with")
+    assert failure.error.endswith("save the original as a PDF and add that")

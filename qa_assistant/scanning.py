@@ -50,9 +50,10 @@ _BAD_NAME = "cannot be read: its file name is not valid UTF-8; rename it"
 
 
 def scan_folder(folder: Path) -> FolderScan:
-    """Supported files under ``folder`` (recursively, hidden ones skipped), by path, and
-    what could not be looked at: a subfolder that cannot be listed (its documents stay in
-    the index as they were), a file whose name is not UTF-8 (skipped).
+    """Supported files under ``folder`` (recursively, linked folders too, hidden ones
+    skipped), by path, and what could not be looked at: a subfolder that cannot be listed
+    (its documents stay in the index as they were), a file whose name is not UTF-8
+    (skipped).
 
     Raises ``QAError`` when ``folder`` is missing, is a file or cannot be listed itself:
     reading it as empty would empty the index.
@@ -80,7 +81,15 @@ def scan_folder(folder: Path) -> FolderScan:
     def walk_error(error: OSError) -> None:
         not_listed(error.filename or os.fspath(folder), error)
 
-    for directory, subdirs, files in os.walk(folder, onerror=walk_error):
+    # A linked folder is followed like any other (a shelf of reports kept elsewhere); each
+    # real folder is read once, so a link back up the tree ends there.
+    seen: set[str] = set()
+    for directory, subdirs, files in os.walk(folder, onerror=walk_error, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:
+            subdirs[:] = []
+            continue
+        seen.add(real)
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):

@@ -364,3 +364,15 @@ def test_a_web_page_saved_as_pdf_is_named_no_pdf_not_a_damaged_one(tmp_path):
     [failure] = report.failed
     assert failure.error.startswith("cannot be read: it is not a PDF (it does not start with")
     assert failure.error.endswith("save the original as a PDF and add that")
+
+
+def test_a_linked_folder_is_indexed_once_and_a_link_back_up_ends_there(tmp_path):
+    documents, index_dir, shelf = tmp_path / "documents", tmp_path / "index", tmp_path / "shelf"
+    write_state(documents, FILES)
+    write_state(shelf, {"kept/elsewhere.txt": "Elsewhere report\nThe shelf holds 12 reports."})
+    (documents / "linked").symlink_to(shelf, target_is_directory=True)
+    (documents / "loop").symlink_to(documents, target_is_directory=True)
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert "linked/kept/elsewhere.txt" in report.added and not report.failed
+    assert not any(path.startswith("loop/") for path in report.added)
+    assert len(report.added) == len(FILES) + 1

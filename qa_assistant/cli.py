@@ -78,7 +78,7 @@ def _progress_bars(enabled: bool):
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage == "resumed":  # a line, not a bar: it stays above the bars
-            tqdm.write(f"Going on from an interrupted build: {done} reports already done.")
+            tqdm.write(f"Going on from an interrupted build: {_reports(done)} already done.")
             return
         bar = bars.get(stage)
         if bar is None:
@@ -100,6 +100,11 @@ def _progress_bars(enabled: bool):
 
     progress.close = lambda: [bar.close() for bar in bars.values()]  # type: ignore[attr-defined]
     return progress
+
+
+def _reports(count: int) -> str:
+    """ "1 report", "2 reports"."""
+    return f"{count} report{'s' * (count != 1)}"
 
 
 def _assistant(args: argparse.Namespace):
@@ -147,12 +152,12 @@ def _cmd_index(args: argparse.Namespace) -> dict[str, Any]:
             )
         if report.resumed:
             print(
-                f"Resumed an interrupted build: {report.resumed} reports it had stored were "
-                "not read again."
+                f"Resumed an interrupted build: {_reports(report.resumed)} it had stored "
+                f"{'was' if report.resumed == 1 else 'were'} not read again."
             )
         if report.dropped_rebuild:
             print(
-                f"Dropped an unfinished index --rebuild ({report.dropped_rebuild} reports "
+                f"Dropped an unfinished index --rebuild ({_reports(report.dropped_rebuild)} "
                 "stored): this run updated the index instead. To rebuild, run "
                 "qa-assistant index --rebuild."
             )

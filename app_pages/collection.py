@@ -26,11 +26,17 @@ def collection_page(assistant: Assistant, documents_dir: Path) -> None:
     pages.metric("Pages", status["pages"])
     passages.metric("Passages", status["passages"])
     span.metric("Years", f"{years[0]}–{years[-1]}" if years else "unknown")
-    st.dataframe(
-        [{"Title": d.title, "File": d.path, "Year": d.year, "Pages": d.pages} for d in documents],
+    newest = sorted(documents, key=lambda d: (-(d.year or 0), d.path))
+    st.dataframe(  # the short columns first: a long title no longer pushes them off screen
+        [{"Year": d.year, "Pages": d.pages, "Title": d.title, "File": d.path} for d in newest],
         hide_index=True,
         width="stretch",
-        column_config={"Title": st.column_config.TextColumn(width="large")},
+        column_config={
+            "Year": st.column_config.NumberColumn(width="small", format="%d"),
+            "Pages": st.column_config.NumberColumn(width="small"),
+            "Title": st.column_config.TextColumn(width="large"),
+            "File": st.column_config.TextColumn(width="medium"),
+        },
     )
     st.subheader("Starter questions")
     starter_questions(assistant, "collection")

@@ -57,8 +57,13 @@ def test_collection_page_overview_glossary_and_starters(index_dir: Path) -> None
     at = start_app()
     at.radio(key="page").set_value(COLLECTION).run()
     assert [m.value for m in at.metric][:3] == ["7", "16", "70"]
-    titles = at.dataframe[0].value["Title"].tolist()
+    listed = at.dataframe[0].value
+    titles = listed["Title"].tolist()
     assert "Addressing Hate Crime in Kosovo: Training for Police and Prosecutors, 2024" in titles
+    # the short columns first, where a long title cannot push them off the screen; newest first
+    assert listed.columns.tolist() == ["Year", "Pages", "Title", "File"]
+    years = [int(year) for year in listed["Year"].dropna()]
+    assert years == sorted(years, reverse=True) and years
     at.text_input[0].set_value("odihr").run()
     assert at.dataframe[1].value["Acronym"].tolist() == ["ODIHR"]
     starter = next(b for b in at.button if b.key == "starter-collection-0")

@@ -15,6 +15,7 @@ from qa_assistant.app_support import (
     acronyms_line,
     citation_card_html,
     escape_markdown,
+    is_pdf,
     page_html,
     page_pdf,
     page_text,
@@ -209,7 +210,8 @@ def citation_card(citation: Citation, turn: Turn, documents_dir: Path, related: 
             key=f"report-{key}",
             icon=":material/download:",
         )
-        if show.toggle(f"Show page {citation.page}", key=f"show-{key}"):
+        label = f"Show page {citation.page}" if is_pdf(citation.document) else "Show the text"
+        if show.toggle(label, key=f"show-{key}"):
             show_page(citation, path)
 
 

@@ -103,14 +103,21 @@ def citation_card_html(citation: Citation, *, related: bool = False) -> str:
             f"<strong>{title}</strong>"
         )
     spans = [] if related else citation.highlight
+    # a text file has no pages of its own: its "page 1" is the whole file
+    where = f" · page {int(citation.page)}" if is_pdf(citation.document) else ""
     ocr = " · read by OCR: check a figure against the original page" if citation.ocr else ""
     return (
         '<div class="qa-card" style="line-height:1.5">'
         f"<div>{heading}</div>"
-        f'<div style="opacity:0.75;font-size:0.9em">{file} · page {int(citation.page)}{ocr}</div>'
+        f'<div style="opacity:0.75;font-size:0.9em">{file}{where}{ocr}</div>'
         '<div class="qa-passage" style="white-space:pre-wrap;margin-top:0.4em">'
         f"{passage_html(citation.text, spans)}</div></div>"
     )
+
+
+def is_pdf(path: str) -> bool:
+    """Whether a report is a PDF, which has pages (a text file is one page)."""
+    return path.lower().endswith(".pdf")
 
 
 def page_html(page_text: str, passage: str, sentences: Sequence[str]) -> str:

@@ -134,6 +134,12 @@ def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def sweep_leftovers(root: Path) -> None:
+    """Remove every generation but the live one: what a run with nothing to write leaves,
+    such as a copy killed before its first checkpoint. The caller holds ``IndexLock``."""
+    _sweep(root, keep=(current_generation(root),))
+
+
 def _resumable(folder: Path, base: str, record: dict[str, str]) -> bool:
     """Whether a leftover copy was made from ``base`` with ``record`` and is at a checkpoint
     whose vectors load and match its passages."""

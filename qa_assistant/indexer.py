@@ -18,7 +18,7 @@ from .changes import Changes, find_changes, since_live
 from .config import ChunkSettings
 from .embedding import Embedder
 from .errors import DocumentError, IndexInterrupted, IndexMismatchError, QAError
-from .generations import IndexLock, discard, find_work, new_generation
+from .generations import IndexLock, discard, find_work, new_generation, sweep_leftovers
 from .index_layout import current_generation
 from .ocr import tesseract
 from .scanning import scan_folder
@@ -122,6 +122,7 @@ def _update_locked(where, rebuild, scan, record, report: IndexReport, reading) -
     stored, failures = _known(work) if work is not None else (live_stored, failures)
     changes = find_changes(scan, stored, failures, report, where)
     if not (changes or live is None or work is not None):
+        sweep_leftovers(index_dir)  # a copy killed before its first checkpoint, say
         return
 
     with new_generation(index_dir, fresh=live is None, resume=work) as target:

@@ -150,6 +150,22 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_index(tmp_path):
     assert killed_mid_run >= KILL_ROUNDS // 2, "too few kills landed while the run was going"
 
 
+def test_a_copy_killed_before_its_first_checkpoint_is_swept_by_a_run_with_nothing_to_do(
+    tmp_path: Path,
+) -> None:
+    # An analyst tester stopped the app during a rebuild: its copy stayed on disk, as large
+    # as the index, since the next runs found nothing to change and wrote no generation.
+    documents, index_dir = tmp_path / "documents", tmp_path / "index"
+    write_state(documents, STATE_A)
+    update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    live = current_generation(index_dir)
+    shutil.copytree(live, index_dir / "gen-000099")  # no checkpoint: nothing to go on from
+    report = update_index(documents, index_dir, FakeEmbedder(), reader=text_reader)
+    assert report.unchanged and not (report.added or report.updated)
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == [live.name]
+    assert_answers_from(index_dir, STATE_A)
+
+
 # State A grown by 16 reports: a build of it is killed or interrupted midway.
 STATE_GROWN = {**STATE_A, **state("c", range(16))}
 

@@ -17,17 +17,9 @@ import numpy as np
 
 from .answer_params import AnswerParams
 from .embedding import Embedder
-from .figures import (
-    DATE,
-    FUNDER,
-    MONEY,
-    compared_years,
-    counted_group,
-    holds,
-    years,
-)
+from .figures import DATE, FUNDER, MONEY, compared_years, counted_group, holds, years
 from .lexical import one_line
-from .pins import constraints
+from .pins import constraints, report_years
 from .replies import NO_ANSWER_TEXT, listed_sources, no_answer_text, what_is_missing
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
@@ -39,14 +31,7 @@ from .sentences import (
     says_something,
     sentence_spans,
 )
-from .table_rows import (
-    TableRow,
-    givers,
-    names_written,
-    row_for,
-    sentence_after,
-    tabled_sum_for,
-)
+from .table_rows import TableRow, givers, names_written, row_for, sentence_after, tabled_sum_for
 from .types import Citation
 
 
@@ -120,9 +105,14 @@ def compose_answer(
         }
         name_depth = params.name_depth if long_names else 0
         fits, missing = [], []
+        # a report's year: its title's, or else its date ("OSCE Aids Kosovo Police …", 2023)
+        looked_at = [i.candidate.row for i in ranked[: params.title_year_depth] if asked_years]
+        dated = report_years(looked_at, retriever.store) if params.report_year else {}
         for n, item in enumerate(ranked[: max(depth, params.title_year_depth, name_depth)]):
             by_name = n < name_depth and bool(long_names & set(missing))
-            if n >= depth and not (asked_years & years(item.candidate.row.title)) and not by_name:
+            row = item.candidate.row
+            of_year = years(row.title) | dated.get(row.document, set())
+            if n >= depth and not (asked_years & of_year) and not by_name:
                 continue
             if item.best_score >= threshold:
                 unmet = unmet_pins(

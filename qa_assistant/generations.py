@@ -98,9 +98,10 @@ class IndexLock:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     os.close(fd)
+                    waited = f" (waited {self.wait_seconds:g} s)" if self.wait_seconds else ""
                     raise IndexBusyError(
                         f"Another qa-assistant index run (pid {holder}) is updating "
-                        f"{self.root}/. Wait for it to finish, then run this again."
+                        f"{self.root}/{waited}. Wait for it to finish, then run this again."
                     ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)

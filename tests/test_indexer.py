@@ -296,6 +296,9 @@ def test_second_writer_is_refused_while_the_first_holds_the_lock(folders):
     with IndexLock(index_dir):
         with pytest.raises(IndexBusyError, match="Wait for it to finish"):
             index(documents, index_dir)
+        # given up after --wait: says it waited, so the user knows the option was taken
+        with pytest.raises(IndexBusyError, match=r"index/ \(waited 0.3 s\)\. Wait for it"):
+            index(documents, index_dir, wait_seconds=0.3)
 
 
 def test_failed_update_leaves_the_previous_index_answering(folders):

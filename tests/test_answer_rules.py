@@ -281,6 +281,10 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         # a figure's source line, quoted once as the answer to a question on growth
         "Source: United Nations, Department of Economic and Social Affairs, based on estimates "
         "and forecasts produced with the World Economic Forecasting Model.",
+        # a UN cover's asterisk note, once the answer to a question on the 2025 forecast
+        "* The present document updates World Economic Situation and Prospects 2025 (United "
+        "Nations publication, Sales No. E.25.II.C.1), released in January 2025.",
+        "** One of the overdue recommendations was closed in the first quarter of 2025.",
     ]
     answers = [
         "The main source of funding for the shelters was the Government of Norway.",
@@ -288,6 +292,7 @@ def test_footnotes_sources_and_self_descriptions_are_references():
         "The report found that one in five staff had experienced racial discrimination.",
         "34. The Mission trained 20 judges in Prishtinë.",  # a numbered paragraph
         "1 March 2025 marked the entry into force of the Convention for Zimbabwe.",
+        "5 * 3 = 15 officers took part.",  # an asterisk that is no note
         # A text file's source line that runs into its first sentence still answers.
         "https://example.org/article/1 date 2024-10-07 Between 11 September and 4 October the "
         "Office trained 104 participants (63 men, 41 women) on the National Referral Mechanism.",

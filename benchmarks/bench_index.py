@@ -6,7 +6,7 @@
    benchmarks then use. The model is loaded and warmed before the clock starts.
 2. The raw encoder: the passage texts that index stored, encoded with the same
    SentenceTransformer at the same batch size (32, the indexer's), in one call — and again
-   in groups as the pipeline sends them (``EMBED_BATCH_PASSAGES`` per flush), which
+   in groups as the pipeline sends them (``EMBED_PROGRESS_PASSAGES`` at a time), which
    separates the cost of smaller length-sorted groups from the rest of the pipeline.
 
 Where the time goes inside the pipeline is measured in the same run by wrapping, not by
@@ -97,10 +97,10 @@ def _timed(module, name: str, clock: dict[str, float], label: str):
 
 def _timed_reader(clock: dict[str, float], inner=None):
     """The indexer's reader (default: its ReaderPool), with time spent waiting counted."""
-    from qa_assistant import indexer
+    from qa_assistant import adding
 
     def reader(paths):
-        iterator = (inner or indexer._default_reader)(paths)
+        iterator = (inner or adding._default_reader)(paths)
         while True:
             started = time.perf_counter()
             try:
@@ -154,14 +154,14 @@ def run_pipeline(
     swaps in the proposed ``_is_abbreviation``. Returns (seconds, CPU seconds, report,
     the encode group sizes).
     """
-    from qa_assistant import chunking, indexer, store
+    from qa_assistant import adding, chunking, indexer, store
     from qa_assistant.reading import read_documents_inline
 
     timed = _TimedEmbedder(embedder, clock)
     restore = [
-        (indexer, "chunk_document", _timed(indexer, "chunk_document", clock, "chunk_document")),
+        (adding, "chunk_document", _timed(adding, "chunk_document", clock, "chunk_document")),
         (store.Store, "add_document", _timed(store.Store, "add_document", clock, "store add")),
-        (indexer, "file_sha256", _timed(indexer, "file_sha256", clock, "sha256")),
+        (adding, "file_sha256", _timed(adding, "file_sha256", clock, "sha256")),
     ]
     if bounded_chunking:
         restore.append((chunking, "_is_abbreviation", chunking._is_abbreviation))
@@ -247,8 +247,8 @@ def run(result: Result, args: argparse.Namespace) -> None:
     if documents is None:
         result.skipped = skip_message("reports")
         return
+    from qa_assistant.adding import EMBED_BATCH_PASSAGES, EMBED_PROGRESS_PASSAGES
     from qa_assistant.embedding import SentenceTransformerEmbedder
-    from qa_assistant.indexer import EMBED_BATCH_PASSAGES
 
     embedder = SentenceTransformerEmbedder()
     embedder.warm_up()
@@ -290,7 +290,8 @@ def run(result: Result, args: argparse.Namespace) -> None:
     result.add(
         f"raw encoder in the pipeline's groups ({len(batches)} calls) ÷ one call",
         raw_seconds / grouped_seconds,
-        note=f"EMBED_BATCH_PASSAGES={EMBED_BATCH_PASSAGES}, median group {median(batches):.0f}",
+        note=f"EMBED_BATCH_PASSAGES={EMBED_BATCH_PASSAGES} per flush, encoded "
+        f"{EMBED_PROGRESS_PASSAGES} at a time; median group {median(batches):.0f}",
     )
     labels = ["encode", "wait for reader", "chunk_document", "tokenise (count_tokens)"]
     for label in [*labels, "store add", "sha256"]:

@@ -112,13 +112,16 @@ def read_and_add(target, to_read, stored, report, embedder, settings, progress, 
         texts = [
             passage_input(item[2].title, chunk.text) for item in pending.items for chunk in item[3]
         ]
-        parts = [np.zeros((0, embedder.dim), np.float32)]
-        for start in range(0, len(texts), EMBED_PROGRESS_PASSAGES):  # a count that moves
-            parts.append(embedder.encode(texts[start : start + EMBED_PROGRESS_PASSAGES]))
-            total_passages += len(parts[-1])
+        # Encoded a group at a time, so that the count moves; by length, as one call to the
+        # encoder would sort them, so that a group pads its texts to about the same length.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors = np.zeros((len(texts), embedder.dim), np.float32)
+        for start in range(0, len(order), EMBED_PROGRESS_PASSAGES):
+            group = order[start : start + EMBED_PROGRESS_PASSAGES]
+            vectors[group] = embedder.encode([texts[i] for i in group])
+            total_passages += len(group)
             if progress:
                 progress("embed", total_passages, total_passages)
-        vectors = np.concatenate(parts)
         offset = 0
         for source, sha, document, chunks, kind in pending.items:
             own = vectors[offset : offset + len(chunks)]

@@ -190,8 +190,9 @@ def citation_card(citation: Citation, turn: Turn, documents_dir: Path, related: 
             st.caption("This report is no longer in the documents folder.")
             return
         key = f"{turn.id}-{citation.n}"
+        pdf = is_pdf(citation.document)
         show, original, whole = st.columns([2, 2, 2], vertical_alignment="center")
-        if path.suffix.lower() == ".pdf":
+        if pdf:
             original.download_button(
                 f"Original page {citation.page} (PDF)",
                 data=lambda p=path, n=citation.page: page_pdf(p, n),
@@ -205,12 +206,12 @@ def citation_card(citation: Citation, turn: Turn, documents_dir: Path, related: 
             "Whole report",
             data=lambda p=path: p.read_bytes(),
             file_name=path.name,
-            mime="application/pdf" if path.suffix.lower() == ".pdf" else "text/plain",
+            mime="application/pdf" if pdf else "text/plain",
             on_click="ignore",
             key=f"report-{key}",
             icon=":material/download:",
         )
-        label = f"Show page {citation.page}" if is_pdf(citation.document) else "Show the text"
+        label = f"Show page {citation.page}" if pdf else "Show the text"
         if show.toggle(label, key=f"show-{key}"):
             show_page(citation, path)
 
@@ -220,8 +221,8 @@ def show_page(citation: Citation, path: Path) -> None:
     it, and its text as the index read it in a second tab; for a text file, the text."""
     sentences = tuple(citation.text[a:b] for a, b in citation.highlight)
     mtime_ns = path.stat().st_mtime_ns
-    is_pdf = path.suffix.lower() == ".pdf"
-    if is_pdf:
+    pdf = is_pdf(citation.document)
+    if pdf:
         picture_tab, text_area = st.tabs(["Original page", "Text"])
         with picture_tab:
             try:
@@ -247,7 +248,7 @@ def show_page(citation: Citation, path: Path) -> None:
                 f"Page {citation.page} of {citation.document} as the index read it; "
                 + (
                     "the original layout is in the Original page tab."
-                    if is_pdf
+                    if pdf
                     else "a text file has no pages of its own."
                 )
             )

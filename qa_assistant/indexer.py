@@ -8,7 +8,6 @@ The new and changed files are read, embedded and stored by ``adding.py``.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,8 +23,6 @@ from .ocr import tesseract
 from .scanning import scan_folder
 from .store import Store
 from .types import IndexReport, ReadDocument, StoredDocument
-
-log = logging.getLogger(__name__)
 
 # progress(stage, done, total): stage is "scan", "read", "embed" or "resumed" (done: the
 # reports a build cut short had stored, which this run does not read again).

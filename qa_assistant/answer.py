@@ -19,7 +19,7 @@ from .answer_params import AnswerParams
 from .embedding import Embedder
 from .figures import DATE, FUNDER, MONEY, compared_years, counted_group, holds, years
 from .lexical import one_line
-from .pins import constraints, report_years
+from .pins import constraints
 from .replies import NO_ANSWER_TEXT, listed_sources, no_answer_text, what_is_missing
 from .rerank import Scored, rerank, unmet_pins
 from .retrieval import Candidate, Retriever
@@ -106,8 +106,11 @@ def compose_answer(
         name_depth = params.name_depth if long_names else 0
         fits, missing = [], []
         # a report's year: its title's, or else its date ("OSCE Aids Kosovo Police …", 2023)
-        looked_at = [i.candidate.row for i in ranked[: params.title_year_depth] if asked_years]
-        dated = report_years(looked_at, retriever.store) if params.report_year else {}
+        dated: dict[str, set[str]] = {}
+        if params.report_year and asked_years:
+            ids = {item.candidate.row.document_id for item in ranked[: params.title_year_depth]}
+            documents = retriever.store.documents(sorted(ids))
+            dated = {d.path: {str(d.year)} for d in documents if d.year}
         for n, item in enumerate(ranked[: max(depth, params.title_year_depth, name_depth)]):
             by_name = n < name_depth and bool(long_names & set(missing))
             row = item.candidate.row

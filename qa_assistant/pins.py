@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from .countries import PEOPLES
 from .lexical import capitalised_words, fold, stem_key, tokenize, words_in
 from .sentences import without_source
-from .store import Store
-from .types import PassageRow
 
 # A question's own names and figures: numbers, and runs of capitalised words (with "of",
 # "the", "for"… inside) that do not open the question: "in 2026", "Norway's contribution",
@@ -241,13 +239,3 @@ def _kin(stem: str, stems: set[str]) -> bool:
     return len(stem) >= 5 and any(
         len(other) >= 5 and (other.startswith(stem) or stem.startswith(other)) for other in stems
     )
-
-
-def report_years(rows: Sequence[PassageRow], store: Store) -> dict[str, set[str]]:
-    """The year of each of ``rows``' reports, by path: its latest date, as the index found
-    it. A news item titled without its year ("OSCE Aids Kosovo Police in Hate Crime Victim
-    Support Training", 2023) is still the report of that year."""
-    if not rows:
-        return {}
-    documents = store.documents(sorted({row.document_id for row in rows}))
-    return {document.path: {str(document.year)} for document in documents if document.year}
